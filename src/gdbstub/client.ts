@@ -97,7 +97,7 @@ export class GdbClient {
 
   /** `?`: why the target stopped. */
   async haltReason(): Promise<StopReply> {
-    const reply = await this.conn.request('?');
+    const reply = await this.conn.request('?', { expectStop: true });
     const stop = parseStopReply(reply);
     if (!stop) throw new RspError('RSP_PROTOCOL', `cannot read stop reply '${reply}'`);
     return stop;

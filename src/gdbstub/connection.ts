@@ -25,6 +25,8 @@ export interface ConnectionOptions {
 interface Waiter {
   resolve: (payload: string) => void;
   reject: (err: Error) => void;
+  /** True when a stop reply is the expected answer (`?`, resumes). */
+  stop: boolean;
   /** When set, `O` console packets are collected here instead of emitted. */
   output?: string[];
   timer?: NodeJS.Timeout;
@@ -104,9 +106,9 @@ export class RspConnection extends EventEmitter {
    * Sends a packet and returns the stub's reply. `O` console packets that arrive before the
    * reply are collected into `output` (qRcmd answers this way) or emitted as 'console'.
    */
-  request(payload: string, opts: { collectOutput?: string[]; timeoutMs?: number } = {}): Promise<string> {
+  request(payload: string, opts: { collectOutput?: string[]; timeoutMs?: number; expectStop?: boolean } = {}): Promise<string> {
     return this.serial(async () => {
-      const reply = this.nextPacket(false, opts.collectOutput, opts.timeoutMs ?? this.timeoutMs);
+      const reply = this.nextPacket(opts.expectStop ?? false, opts.collectOutput, opts.timeoutMs ?? this.timeoutMs);
       reply.catch(() => undefined); // observed below; avoid an unhandled rejection if send fails
       await this.send(payload);
       return reply;
@@ -169,7 +171,7 @@ export class RspConnection extends EventEmitter {
     }
     if (this.closedError) return Promise.reject(this.closedError);
     return new Promise((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject };
+      const waiter: Waiter = { resolve, reject, stop };
       if (output) waiter.output = output;
       if (timeoutMs > 0) {
         waiter.timer = setTimeout(() => {
@@ -235,11 +237,14 @@ export class RspConnection extends EventEmitter {
       else this.emit('console', text);
       return;
     }
-    if (w) {
+    // A stop reply is never the answer to an ordinary request: it is a stop that raced an
+    // interrupt, kept for the next waitStop().
+    const isStop = /^([TS][0-9a-fA-F]{2}|[WX][0-9a-fA-F]{2}(;|$))/.test(payload);
+    if (w && (w.stop || !isStop)) {
       this.waiter = null;
       if (w.timer) clearTimeout(w.timer);
       w.resolve(payload);
-    } else if (/^[TSWX]/.test(payload) && this.early.length < 64) {
+    } else if (isStop && this.early.length < 64) {
       this.early.push(payload);
     } else {
       this.emit('protocol-warning', `unsolicited packet '${abbreviate(payload)}' dropped`);
