@@ -1,0 +1,182 @@
+/**
+ * Profiles: per OS/architecture data (entry symbols, register convention, return rule),
+ * read from `profiles/<name>.yaml`. Every field is checked at load; errors name
+ * `file:line:column` and what was expected.
+ */
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { LineCounter, parseDocument, isMap, isSeq, isScalar, type Node, type YAMLMap } from 'yaml';
+import { UserError, at } from '../util/errors.js';
+import { dataDir } from '../util/paths.js';
+
+export interface ProfileEntry {
+  symbol: string;
+  abi: string;
+}
+
+export interface Profile {
+  name: string;
+  file: string;
+  os: 'linux' | 'windows';
+  arch: string;
+  wordSize: 4 | 8;
+  prototypes: string;
+  breakpointKind: number;
+  entries: ProfileEntry[];
+  registers: { nr: string; args: string[]; ret: string; retaddr: string; sp: string; pc: string; asid: string };
+  asidMask: bigint;
+  errnoMax: number;
+  execCommit?: string;
+  kaslr?: { method: 'idt'; align: bigint; gates: Record<number, string> };
+  names: Record<string, string>;
+}
+
+const KNOWN_KEYS = ['name', 'os', 'arch', 'word_size', 'prototypes', 'breakpoint_kind', 'entries', 'registers', 'asid_mask', 'errno_max', 'exec_commit', 'kaslr', 'names'];
+
+class Checker {
+  constructor(private readonly file: string, private readonly lines: LineCounter) {}
+
+  fail(node: Node | null | undefined, what: string): never {
+    const pos = node?.range ? this.lines.linePos(node.range[0]) : undefined;
+    throw new UserError('CONFIG_INVALID', `${at(this.file, pos?.line, pos?.col)}: ${what}`);
+  }
+
+  get(map: YAMLMap, key: string, required: boolean): Node | undefined {
+    const n = map.get(key, true) as Node | undefined;
+    if (n === undefined && required) this.fail(map, `missing key '${key}'`);
+    return n;
+  }
+
+  str(map: YAMLMap, key: string, required = true): string | undefined {
+    const n = this.get(map, key, required);
+    if (n === undefined) return undefined;
+    if (!isScalar(n) || (typeof n.value !== 'string' && typeof n.value !== 'number')) this.fail(n, `'${key}' must be a string`);
+    return String(n.value);
+  }
+
+  num(map: YAMLMap, key: string, allowed?: number[]): number {
+    const n = this.get(map, key, true)!;
+    if (!isScalar(n) || typeof n.value !== 'number' || (allowed && !allowed.includes(n.value))) {
+      this.fail(n, `'${key}' must be ${allowed ? 'one of ' + allowed.join(', ') : 'a number'}`);
+    }
+    return n.value as number;
+  }
+
+  big(map: YAMLMap, key: string): bigint {
+    const n = this.get(map, key, true)!;
+    const v = isScalar(n) ? n.value : undefined;
+    try {
+      if (typeof v === 'number' || typeof v === 'string') return BigInt(v);
+    } catch {
+      /* reported below */
+    }
+    return this.fail(n, `'${key}' must be an integer (decimal or "0x..." in quotes)`);
+  }
+
+  map(node: Node | undefined, what: string): YAMLMap {
+    if (!isMap(node)) this.fail(node, `${what} must be a mapping`);
+    return node as YAMLMap;
+  }
+
+  strList(node: Node | undefined, what: string): string[] {
+    if (!isSeq(node)) this.fail(node, `${what} must be a list`);
+    return node.items.map((it) => {
+      if (!isScalar(it) || typeof it.value !== 'string') this.fail(it as Node, `${what} items must be strings`);
+      return it.value as string;
+    });
+  }
+}
+
+export function parseProfile(text: string, file: string): Profile {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    const e = doc.errors[0]!;
+    const pos = lines.linePos(e.pos[0]);
+    throw new UserError('CONFIG_INVALID', `${at(file, pos.line, pos.col)}: ${e.message.split('\n')[0]}`);
+  }
+  const c: Checker = new Checker(file, lines);
+  const root = c.map(doc.contents as Node, 'a profile');
+  for (const item of root.items) {
+    const k = isScalar(item.key) ? String(item.key.value) : '';
+    if (!KNOWN_KEYS.includes(k)) c.fail(item.key as Node, `unknown key '${k}' (expected one of ${KNOWN_KEYS.join(', ')})`);
+  }
+  const os = c.str(root, 'os')!;
+  if (os !== 'linux' && os !== 'windows') c.fail(c.get(root, 'os', true), `'os' must be linux or windows`);
+  const entriesNode = c.get(root, 'entries', true);
+  if (!isSeq(entriesNode) || entriesNode.items.length === 0) c.fail(entriesNode, `'entries' must be a non-empty list`);
+  const entries = entriesNode.items.map((it) => {
+    const m = c.map(it as Node, 'an entry');
+    return { symbol: c.str(m, 'symbol')!, abi: c.str(m, 'abi')! };
+  });
+  const regs = c.map(c.get(root, 'registers', true), `'registers'`);
+  const registers = {
+    nr: c.str(regs, 'nr')!,
+    args: c.strList(c.get(regs, 'args', true), `'registers.args'`),
+    ret: c.str(regs, 'ret')!,
+    retaddr: c.str(regs, 'retaddr')!,
+    sp: c.str(regs, 'sp')!,
+    pc: c.str(regs, 'pc')!,
+    asid: c.str(regs, 'asid')!,
+  };
+  const profile: Profile = {
+    name: c.str(root, 'name')!,
+    file,
+    os: os as 'linux' | 'windows',
+    arch: c.str(root, 'arch')!,
+    wordSize: c.num(root, 'word_size', [4, 8]) as 4 | 8,
+    prototypes: c.str(root, 'prototypes')!,
+    breakpointKind: c.num(root, 'breakpoint_kind'),
+    entries,
+    registers,
+    asidMask: c.big(root, 'asid_mask'),
+    errnoMax: c.num(root, 'errno_max'),
+    names: {},
+  };
+  const ec = c.str(root, 'exec_commit', false);
+  if (ec !== undefined) profile.execCommit = ec;
+  const k = c.get(root, 'kaslr', false);
+  if (k !== undefined) {
+    const km = c.map(k, `'kaslr'`);
+    if (c.str(km, 'method') !== 'idt') c.fail(c.get(km, 'method', true), `'kaslr.method' must be idt`);
+    const gm = c.map(c.get(km, 'gates', true), `'kaslr.gates'`);
+    const gates: Record<number, string> = {};
+    for (const item of gm.items) {
+      const v = isScalar(item.key) ? Number(item.key.value) : NaN;
+      if (!Number.isInteger(v) || v < 0 || v > 255) c.fail(item.key as Node, 'gate vectors must be 0..255');
+      if (!isScalar(item.value) || typeof item.value.value !== 'string') c.fail(item.value as Node, 'gate handlers must be symbol names');
+      gates[v] = (item.value as { value: string }).value;
+    }
+    profile.kaslr = { method: 'idt', align: c.big(km, 'align'), gates };
+  }
+  const names = c.get(root, 'names', false);
+  if (names !== undefined) {
+    for (const item of c.map(names, `'names'`).items) {
+      if (!isScalar(item.key) || !isScalar(item.value)) c.fail(item.key as Node, 'names must map a function name to a syscall name');
+      profile.names[String((item.key as { value: unknown }).value)] = String((item.value as { value: unknown }).value);
+    }
+  }
+  return profile;
+}
+
+/** Names of the bundled profiles. */
+export function availableProfiles(): string[] {
+  return readdirSync(join(dataDir(), 'profiles'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -5))
+    .sort();
+}
+
+/** Loads a bundled profile by name, or a profile file by path. */
+export function loadProfile(nameOrPath: string): Profile {
+  const isPath = nameOrPath.includes('/') || nameOrPath.endsWith('.yaml');
+  const file = isPath ? nameOrPath : join(dataDir(), 'profiles', `${nameOrPath}.yaml`);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    if (isPath) throw new UserError('FILE_NOT_FOUND', `cannot read profile file ${file}`);
+    throw new UserError('PROFILE_UNKNOWN', `unknown profile '${nameOrPath}' (available: ${availableProfiles().join(', ')})`);
+  }
+  return parseProfile(text, file);
+}

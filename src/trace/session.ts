@@ -1,0 +1,398 @@
+/**
+ * One traced guest: attach, find the kernel's entry points, plant breakpoints, run the stop
+ * loop, and detach so the guest runs on.
+ *
+ * Entry+return mode (../shared/DESIGN.md "Where syscalls are caught"): a breakpoint on the
+ * kernel's syscall entry gives the number and arguments; a breakpoint on the user return
+ * site gives the return value. A return is matched to its entry by (asid, user sp, pc) so
+ * threads of one process never mix. fork/vfork/clone return twice; exit/exit_group never;
+ * a successful execve never comes back to its return site and is reported at the kernel's
+ * point of no return (`exec_commit` in the profile).
+ */
+import type { GdbClient } from '../gdbstub/client.js';
+import { RspError } from '../gdbstub/errors.js';
+import { readUintLE } from '../gdbstub/framing.js';
+import { threadNumber, type StopReply } from '../gdbstub/stop-reply.js';
+import type { RegisterMap } from '../gdbstub/target-description.js';
+import { argsOf, callName, decodeEnter, decodeReturn, errnoOf, formatReturn, joinArgs, type DecodedArg } from '../decode/decoder.js';
+import type { SyscallInfo, SyscallTable } from '../decode/prototypes.js';
+import { ERRNO } from '../decode/tables/errno.js';
+import type { Profile } from '../profile/profile.js';
+import { slideFromIdt } from '../symbols/kaslr-x86.js';
+import type { SymbolTable } from '../symbols/system-map.js';
+import { UserError } from '../util/errors.js';
+import type { EventArg, TraceEvent } from './event.js';
+import { StubMemory } from './guest-memory.js';
+
+export interface SessionOptions {
+  profile: Profile;
+  table: SyscallTable;
+  /** Symbols as dumped (before the slide of this boot). */
+  symbols: SymbolTable;
+  strsize: number;
+  emit: (ev: TraceEvent) => void;
+  /** Diagnostics for the user (stderr). */
+  info: (msg: string) => void;
+  /** How long to wait for the kernel to come up far enough to place its symbols. */
+  bootTimeoutMs?: number;
+  /** Most calls waiting for their return; the oldest are reported lost beyond it. */
+  maxPending?: number;
+}
+
+interface Pending {
+  call: number;
+  info: SyscallInfo | undefined;
+  no: number;
+  name: string;
+  args: DecodedArg[];
+  asid: bigint;
+  sp: bigint;
+  retaddr: bigint;
+  abi: string;
+  /** fork, vfork, clone, clone3: returns in parent and child. */
+  forkLike: boolean;
+  parentSeen: boolean;
+  childSeen: boolean;
+  /** A return already printed the complete line once (the second return of a fork). */
+  lineDone: boolean;
+}
+
+const FORK_LIKE = new Set(['fork', 'vfork', 'clone', 'clone3']);
+const EXEC_LIKE = new Set(['execve', 'execveat']);
+
+export type SessionEnd =
+  | { kind: 'guest-exited'; status: number }
+  | { kind: 'guest-killed'; signal: number }
+  | { kind: 'detached' }
+  | { kind: 'stub-lost'; error: RspError };
+
+export class TraceSession {
+  private regs!: RegisterMap;
+  private symbols!: SymbolTable;
+  private readonly memory: StubMemory;
+  private readonly entryBps = new Map<bigint, string>(); // address -> abi
+  private readonly returnBps = new Map<bigint, number>(); // address -> calls waiting there
+  private execBp: bigint | undefined;
+  private execBpPlanted = false;
+  private readonly pending = new Map<string, Pending>();
+  private seq = 0;
+  private calls = 0;
+  private running = false;
+  private stopRequested = false;
+  private readonly maxPending: number;
+  /** Counters for the closing summary. */
+  readonly stats = { stops: 0, entries: 0, returns: 0, strayReturns: 0, lost: 0 };
+
+  constructor(private readonly client: GdbClient, private readonly opts: SessionOptions) {
+    this.memory = new StubMemory(client);
+    this.maxPending = opts.maxPending ?? 4096;
+  }
+
+  /** Handshake, register map, symbols placed on this boot, breakpoints planted. */
+  async attach(): Promise<void> {
+    const c = this.client;
+    await c.qSupported();
+    const regs = await c.readTargetDescription();
+    if (!regs) throw new UserError('GUEST_UNSUPPORTED', `the stub sends no target description; profile ${this.opts.profile.name} needs one`);
+    this.regs = regs;
+    for (const r of [...this.opts.profile.registers.args, this.opts.profile.registers.nr, this.opts.profile.registers.sp, this.opts.profile.registers.pc, this.opts.profile.registers.asid]) {
+      if (!regs.byName.has(r)) {
+        throw new UserError('GUEST_UNSUPPORTED', `the guest has no register '${r}' (architecture ${regs.architecture ?? 'unknown'}); is profile ${this.opts.profile.name} right for it?`);
+      }
+    }
+    await c.haltReason();
+    await c.readAllRegisters(); // sets the g offsets
+    this.symbols = await this.placeSymbols();
+    for (const e of this.opts.profile.entries) {
+      const addr = this.symbols.require(e.symbol, `${this.opts.profile.name} entry point`);
+      this.entryBps.set(addr, e.abi);
+      await c.insertBreakpoint(addr, 0, this.opts.profile.breakpointKind);
+      this.opts.info(`breakpoint on ${e.symbol} at 0x${addr.toString(16)}`);
+    }
+    if (this.opts.profile.execCommit) this.execBp = this.symbols.lookup(this.opts.profile.execCommit);
+  }
+
+  /** Finds the slide of this boot, letting the guest run until its kernel is up. */
+  private async placeSymbols(): Promise<SymbolTable> {
+    const k = this.opts.profile.kaslr;
+    if (!k) return this.opts.symbols;
+    const deadline = Date.now() + (this.opts.bootTimeoutMs ?? 180_000);
+    let reason = '';
+    for (let round = 0; ; round++) {
+      const r = await slideFromIdt(this.client, this.opts.symbols, { gates: k.gates, align: k.align, wordSize: this.opts.profile.wordSize });
+      if ('slide' in r) {
+        this.opts.info(`kernel symbols placed: KASLR slide ${r.slide < 0n ? '-' : ''}0x${(r.slide < 0n ? -r.slide : r.slide).toString(16)} (from the IDT)`);
+        return this.opts.symbols.withSlide(r.slide);
+      }
+      if (reason !== r.reason && round > 0 && /missing/.test(r.reason)) throw new UserError('SYMBOL_MISSING', r.reason);
+      reason = r.reason;
+      if (Date.now() > deadline || this.stopRequested) {
+        throw new UserError('SYMBOL_MISSING', `could not match ${this.opts.symbols.source} to the running kernel: ${reason}; is it the symbol file of this kernel?`);
+      }
+      // Let the guest boot a little; an interrupt costs no translation flush.
+      await this.client.continue();
+      this.running = true;
+      await sleep(round < 10 ? 50 : 150);
+      this.client.interrupt();
+      const stop = await this.client.waitStop();
+      this.running = false;
+      if (stop.kind !== 'signal') throw new UserError('GUEST_UNSUPPORTED', 'the guest ended before its kernel could be found');
+    }
+  }
+
+  /** Asks the loop to stop at the next opportunity (Ctrl-C, SIGTERM). */
+  requestStop(): void {
+    if (this.stopRequested) return;
+    this.stopRequested = true;
+    if (this.running) this.client.interrupt();
+  }
+
+  /** Runs until the guest exits, the stub goes away, or a stop is requested (then detaches). */
+  async run(): Promise<SessionEnd> {
+    try {
+      for (;;) {
+        if (this.stopRequested) return await this.detach();
+        await this.client.continue();
+        this.running = true;
+        if (this.stopRequested) this.client.interrupt(); // asked while we were resuming
+        const stop = await this.client.waitStop();
+        this.running = false;
+        if (stop.kind === 'exited') return { kind: 'guest-exited', status: stop.status };
+        if (stop.kind === 'terminated') return { kind: 'guest-killed', signal: stop.signal };
+        this.stats.stops++;
+        await this.onStop(stop);
+      }
+    } catch (e) {
+      if (e instanceof RspError && (e.code === 'RSP_DISCONNECTED' || e.code === 'RSP_TIMEOUT')) return { kind: 'stub-lost', error: e };
+      throw e;
+    }
+  }
+
+  /** Removes every breakpoint we planted and lets the guest run on. */
+  async detach(): Promise<SessionEnd> {
+    const c = this.client;
+    for (const addr of this.entryBps.keys()) await c.removeBreakpoint(addr, 0, this.opts.profile.breakpointKind).catch(() => undefined);
+    for (const addr of this.returnBps.keys()) await c.removeBreakpoint(addr, 0, this.opts.profile.breakpointKind).catch(() => undefined);
+    if (this.execBpPlanted && this.execBp !== undefined) await c.removeBreakpoint(this.execBp, 0, this.opts.profile.breakpointKind).catch(() => undefined);
+    this.entryBps.clear();
+    this.returnBps.clear();
+    this.execBpPlanted = false;
+    await c.detach();
+    return { kind: 'detached' };
+  }
+
+  /** Calls still waiting for their return. */
+  pendingCalls(): number {
+    return this.pending.size;
+  }
+
+  private async onStop(stop: Extract<StopReply, { kind: 'signal' }>): Promise<void> {
+    const thread = stop.thread;
+    if (thread === undefined) return;
+    await this.client.selectThread(thread);
+    const raw = await this.client.readAllRegisters();
+    const reg = (name: string): bigint => {
+      const r = this.regs.byName.get(name)!;
+      return r.gOffset === undefined ? 0n : readUintLE(raw, r.gOffset, r.bitsize / 8);
+    };
+    const p = this.opts.profile.registers;
+    const pc = reg(p.pc);
+    const cpu = threadNumber(thread) - 1;
+    const abi = this.entryBps.get(pc);
+    let stepOver = false;
+    if (abi !== undefined) {
+      await this.onEntry(reg, pc, cpu, abi);
+      stepOver = true;
+    } else if (pc === this.execBp && this.execBpPlanted) {
+      await this.onExecCommit(reg, cpu);
+      stepOver = this.execBpPlanted;
+    } else if (this.returnBps.has(pc)) {
+      await this.onReturn(reg, pc, cpu);
+      stepOver = this.returnBps.has(pc); // removed when nobody waits there any more
+    }
+    // A `c` from a breakpoint's address reports it again at once: step this vCPU alone.
+    if (stepOver && !this.stopRequested) await this.client.stepThread(thread);
+  }
+
+  private asidOf(reg: (n: string) => bigint): bigint {
+    return reg(this.opts.profile.registers.asid) & this.opts.profile.asidMask;
+  }
+
+  private async onEntry(reg: (n: string) => bigint, pc: bigint, cpu: number, abi: string): Promise<void> {
+    this.stats.entries++;
+    const p = this.opts.profile.registers;
+    const no = Number(BigInt.asIntN(32, reg(p.nr)));
+    const info = this.opts.table.getSyscallInfo(no);
+    const args = argsOf(info, p.args.map(reg));
+    await decodeEnter(info, args, this.memory, { strsize: this.opts.strsize });
+    const name = callName(info, no);
+    const pend: Pending = {
+      call: ++this.calls, info, no, name, args, asid: this.asidOf(reg), sp: reg(p.sp), retaddr: reg(p.retaddr), abi,
+      forkLike: FORK_LIKE.has(name), parentSeen: false, childSeen: false, lineDone: false,
+    };
+    const ev = this.event('enter', pend, cpu, pc);
+    if (info?.noreturn) {
+      ev.noreturn = true;
+      ev.retText = '?';
+      ev.line = `${name}(${joinArgs(args)}) = ?`;
+      this.opts.emit(ev);
+      return;
+    }
+    this.opts.emit(ev);
+    const key = this.key(pend.asid, pend.sp, pend.retaddr);
+    const old = this.pending.get(key);
+    if (old) {
+      // The same thread entered again at the same site: the old call was restarted or its
+      // return was lost (a signal handler that longjmp'd away).
+      await this.finish(old, undefined, cpu, pc, false);
+    }
+    this.pending.set(key, pend);
+    await this.addReturnBp(pend.retaddr);
+    if (EXEC_LIKE.has(name)) await this.armExec();
+    await this.reap(cpu, pc);
+  }
+
+  private async onReturn(reg: (n: string) => bigint, pc: bigint, cpu: number): Promise<void> {
+    const p = this.opts.profile.registers;
+    const asid = this.asidOf(reg);
+    const sp = reg(p.sp);
+    const ret = reg(p.ret);
+    let pend = this.pending.get(this.key(asid, sp, pc));
+    let child = false;
+    if (pend && pend.forkLike && BigInt.asIntN(64, ret) === 0n) child = true;
+    if (!pend && BigInt.asIntN(64, ret) === 0n) {
+      // A fork child returns in a new address space; a thread from clone on its new stack.
+      for (const cand of [...this.pending.values()].reverse()) {
+        if (cand.forkLike && !cand.childSeen && cand.retaddr === pc) {
+          pend = cand;
+          child = true;
+          break;
+        }
+      }
+    }
+    if (!pend) {
+      this.stats.strayReturns++;
+      return;
+    }
+    this.stats.returns++;
+    await decodeReturn(pend.info, pend.args, ret, this.memory, { strsize: this.opts.strsize });
+    const ev = this.event('return', pend, cpu, pc);
+    if (child) {
+      ev.child = true;
+      ev.asid = '0x' + asid.toString(16);
+      ev.sp = '0x' + sp.toString(16);
+      pend.childSeen = true;
+    } else pend.parentSeen = true;
+    this.fillReturn(ev, pend, ret);
+    this.opts.emit(ev);
+    const failed = errnoOf(ret, this.opts.profile.errnoMax) !== undefined;
+    const done = !pend.forkLike || (pend.parentSeen && (pend.childSeen || failed));
+    if (done) await this.drop(pend);
+  }
+
+  private async onExecCommit(reg: (n: string) => bigint, cpu: number): Promise<void> {
+    const asid = this.asidOf(reg);
+    // Under page-table isolation the kernel's CR3 differs from the user's in bit 12.
+    const cands = [...this.pending.values()].filter((p) => EXEC_LIKE.has(p.name));
+    const pend = cands.find((p) => p.asid === asid) ?? cands.find((p) => (p.asid | 0x1000n) === (asid | 0x1000n));
+    if (pend) {
+      const ev = this.event('return', pend, cpu, this.execBp!);
+      this.fillReturn(ev, pend, 0n);
+      this.opts.emit(ev);
+      await this.drop(pend);
+    }
+    if (![...this.pending.values()].some((p) => EXEC_LIKE.has(p.name))) await this.disarmExec();
+  }
+
+  private fillReturn(ev: TraceEvent, pend: Pending, ret: bigint | undefined): void {
+    const size = pend.info ? Math.min(8, this.opts.profile.wordSize) : 8;
+    ev.retText = formatReturn(pend.name, ret, this.opts.profile.errnoMax, size);
+    if (ret !== undefined) {
+      ev.ret = Number(BigInt.asIntN(size * 8, ret));
+      const e = errnoOf(ret, this.opts.profile.errnoMax);
+      if (e !== undefined) ev.errno = ERRNO.get(e)?.[0] ?? `errno${e}`;
+    }
+    ev.line = `${pend.name}(${joinArgs(pend.args)}) = ${ev.retText}`;
+  }
+
+  /** Reports a call whose return will not come (restarted, or the table is full). */
+  private async finish(pend: Pending, ret: bigint | undefined, cpu: number, pc: bigint, lost: boolean): Promise<void> {
+    const ev = this.event('return', pend, cpu, pc);
+    this.fillReturn(ev, pend, ret);
+    if (lost) this.stats.lost++;
+    this.opts.emit(ev);
+    await this.drop(pend);
+  }
+
+  private async reap(cpu: number, pc: bigint): Promise<void> {
+    while (this.pending.size > this.maxPending) {
+      const oldest = this.pending.values().next().value as Pending;
+      await this.finish(oldest, undefined, cpu, pc, true);
+    }
+  }
+
+  private async drop(pend: Pending): Promise<void> {
+    this.pending.delete(this.key(pend.asid, pend.sp, pend.retaddr));
+    await this.decReturnBp(pend.retaddr);
+  }
+
+  private async addReturnBp(addr: bigint): Promise<void> {
+    const n = this.returnBps.get(addr) ?? 0;
+    if (n === 0 && !this.entryBps.has(addr)) await this.client.insertBreakpoint(addr, 0, this.opts.profile.breakpointKind);
+    this.returnBps.set(addr, n + 1);
+  }
+
+  private async decReturnBp(addr: bigint): Promise<void> {
+    const n = this.returnBps.get(addr) ?? 0;
+    if (n <= 1) {
+      this.returnBps.delete(addr);
+      if (n === 1 && !this.entryBps.has(addr)) await this.client.removeBreakpoint(addr, 0, this.opts.profile.breakpointKind);
+    } else this.returnBps.set(addr, n - 1);
+  }
+
+  private async armExec(): Promise<void> {
+    if (this.execBp === undefined || this.execBpPlanted) return;
+    await this.client.insertBreakpoint(this.execBp, 0, this.opts.profile.breakpointKind);
+    this.execBpPlanted = true;
+  }
+
+  private async disarmExec(): Promise<void> {
+    if (this.execBp === undefined || !this.execBpPlanted) return;
+    await this.client.removeBreakpoint(this.execBp, 0, this.opts.profile.breakpointKind);
+    this.execBpPlanted = false;
+  }
+
+  private key(asid: bigint, sp: bigint, pc: bigint): string {
+    return `${asid.toString(16)}:${sp.toString(16)}:${pc.toString(16)}`;
+  }
+
+  private event(dir: 'enter' | 'return', pend: Pending, cpu: number, pc: bigint): TraceEvent {
+    const args: EventArg[] = pend.args.map((a) => {
+      const e: EventArg = { name: a.name, type: a.type, raw: '0x' + a.raw.toString(16) };
+      if (a.text !== undefined && !a.omitted) e.text = a.text;
+      return e;
+    });
+    const ev: TraceEvent = {
+      seq: ++this.seq,
+      ts: Math.round(Date.now() * 1000) / 1e6,
+      dir,
+      call: pend.call,
+      cpu,
+      asid: '0x' + pend.asid.toString(16),
+      pc: '0x' + pc.toString(16),
+      retaddr: '0x' + pend.retaddr.toString(16),
+      sp: '0x' + pend.sp.toString(16),
+      no: pend.no,
+      name: pend.name,
+      args,
+      profile: this.opts.profile.name,
+      abi: pend.abi,
+    };
+    if (!pend.info) ev.unknown = true;
+    return ev;
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
