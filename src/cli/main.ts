@@ -1,0 +1,181 @@
+/**
+ * Command line: `systrace --gdb HOST:PORT`, `systrace run -- qemu...`, `systrace syscalls`.
+ * Exit codes: 0 ok; 1 a rule failed the run; 2 usage or configuration error (also an
+ * unreachable stub); 3 the stub was lost mid-trace; under `run`, QEMU's own status otherwise.
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { loadPrototypes } from '../decode/prototypes.js';
+import { availableProfiles, loadProfile } from '../profile/profile.js';
+import type { TraceSession } from '../trace/session.js';
+import { UserError } from '../util/errors.js';
+import { info, traceGuest, prepare, type TraceOptions } from './trace-command.js';
+import { startQemu, waitForSocket } from './run-qemu.js';
+
+function intOption(name: string, min: number) {
+  return (v: string): number => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min) throw new UserError('USAGE', `${name} expects an integer >= ${min}, got '${v}'`);
+    return n;
+  };
+}
+
+function traceOptions(cmd: Command): Command {
+  return cmd
+    .option('--profile <name>', `OS/architecture profile (${availableProfiles().join(', ')})`, 'linux_x64')
+    .option('--symbols <file>', 'kernel symbols: a System.map or /proc/kallsyms dump of the guest kernel')
+    .option('-o, --output <file>', 'write the trace to FILE instead of stderr')
+    .option('--json', 'write JSONL events instead of strace text')
+    .option('-s, --strsize <n>', 'longest string to print', intOption('--strsize', 0), 32)
+    .option('--no-prefix', 'leave out the [cpuN asid] prefix')
+    .option('-q, --quiet', 'no progress messages on stderr')
+    .option('--timeout <ms>', 'deadline for each stub reply', intOption('--timeout', 1), 10000)
+    .option('--boot-timeout <ms>', 'how long to wait for the guest kernel to come up', intOption('--boot-timeout', 1), 300000)
+    .addOption(new Option('--debug-rsp', 'log every RSP byte to stderr').hideHelp());
+}
+
+type Flags = Omit<TraceOptions, 'gdb' | 'timeoutMs' | 'bootTimeoutMs'> & { timeout: number; bootTimeout: number; gdb?: string };
+
+function toTraceOptions(f: Flags, gdb: string): TraceOptions {
+  const o: TraceOptions = { gdb, profile: f.profile, strsize: f.strsize, prefix: f.prefix, timeoutMs: f.timeout, bootTimeoutMs: f.bootTimeout };
+  if (f.symbols !== undefined) o.symbols = f.symbols;
+  if (f.output !== undefined) o.output = f.output;
+  if (f.json) o.json = true;
+  if (f.quiet) o.quiet = true;
+  if (f.debugRsp) o.debugRsp = true;
+  return o;
+}
+
+/** Ctrl-C / SIGTERM ask the session to detach; a second one leaves at once. */
+function wireSignals(onFirst: () => void, onSecond: () => void): void {
+  let count = 0;
+  const handler = (): void => {
+    count++;
+    if (count === 1) onFirst();
+    else onSecond();
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
+  process.stdout.on('error', () => undefined); // a closed pipe is not a crash
+}
+
+async function attachCommand(f: Flags): Promise<number> {
+  if (!f.gdb) throw new UserError('USAGE', "nothing to trace: give --gdb HOST:PORT (or use 'systrace run -- qemu-system-...')");
+  const opts = toTraceOptions(f, f.gdb);
+  let session: TraceSession | undefined;
+  wireSignals(
+    () => {
+      info(opts.quiet, 'stopping: removing breakpoints and detaching (Ctrl-C again to quit at once)');
+      session?.requestStop();
+    },
+    () => process.exit(130),
+  );
+  const { end } = await traceGuest(opts, (s) => (session = s));
+  return reportEnd(end, opts.quiet);
+}
+
+function reportEnd(end: Awaited<ReturnType<typeof traceGuest>>['end'], quiet?: boolean): number {
+  switch (end.kind) {
+    case 'guest-exited':
+      info(quiet, `guest exited with status ${end.status}`);
+      return 0;
+    case 'guest-killed':
+      info(quiet, `guest terminated by signal ${end.signal}`);
+      return 0;
+    case 'detached':
+      info(quiet, 'detached; the guest runs on');
+      return 0;
+    case 'stub-lost':
+      process.stderr.write(`systrace: lost the GDB stub: ${end.error.message}\n`);
+      return 3;
+  }
+}
+
+async function runCommand(qemuArgv: string[], f: Flags & { snapshot: boolean }): Promise<number> {
+  const base = toTraceOptions(f, '');
+  prepare(base); // bad profile or symbols: fail before starting QEMU
+  const q = startQemu(qemuArgv, { snapshot: f.snapshot });
+  let session: TraceSession | undefined;
+  wireSignals(
+    () => {
+      info(base.quiet, 'stopping: removing breakpoints and detaching; the guest runs on (Ctrl-C again to stop QEMU)');
+      session?.requestStop();
+    },
+    () => {
+      try {
+        process.kill(-q.child.pid!, 'SIGTERM');
+      } catch {
+        /* already gone */
+      }
+    },
+  );
+  try {
+    await waitForSocket(q);
+    const { end } = await traceGuest({ ...base, gdb: q.socket }, (s) => (session = s));
+    const code = reportEnd(end, base.quiet);
+    const status = await q.exited;
+    if (code === 3 && status === 0) return 3;
+    return status;
+  } catch (e) {
+    try {
+      process.kill(-q.child.pid!, 'SIGTERM');
+    } catch {
+      /* already gone */
+    }
+    throw e;
+  } finally {
+    q.cleanup();
+  }
+}
+
+function syscallsCommand(f: { profile: string }, which?: string): number {
+  const profile = loadProfile(f.profile);
+  const table = loadPrototypes(profile.prototypes, profile.wordSize, profile.names);
+  const rows = which === undefined ? table.all() : [/^\d+$/.test(which) ? table.getSyscallInfo(Number(which)) : table.byShortName(which)];
+  if (rows[0] === undefined) throw new UserError('USAGE', `no syscall '${which}' in profile ${profile.name}`);
+  for (const s of rows) {
+    if (!s) continue;
+    const args = s.args.map((a) => `${a.type}${a.type.endsWith('*') ? '' : ' '}${a.name}`).join(', ');
+    process.stdout.write(`${String(s.no).padStart(6)}  ${s.name.padEnd(24)} ${s.ret} ${s.fn}(${args || 'void'})${s.noreturn ? '  [noreturn]' : ''}\n`);
+  }
+  const m = table.getSyscallMeta();
+  if (which === undefined) process.stdout.write(`# ${table.all().length} syscalls, max ${m.max}, max_generic ${m.maxGeneric}, max_args ${m.maxArgs}\n`);
+  return 0;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = new Command('systrace')
+    .description('strace for a whole QEMU guest, from outside, through QEMU\'s GDB stub')
+    .version('0.1.0')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `systrace: ${s}` : s) });
+  let result: Promise<number> = Promise.resolve(0);
+  traceOptions(program.option('--gdb <target>', 'the GDB stub: HOST:PORT, :PORT or a unix socket path'))
+    .action((f: Flags) => {
+      result = attachCommand(f);
+    });
+  traceOptions(program.command('run').description('start QEMU with its gdbstub and trace it: systrace run [options] -- qemu-system-x86_64 ARGS...'))
+    .option('--no-snapshot', 'let the guest write to its disk images (QEMU gets -snapshot otherwise)')
+    .argument('<qemu...>', 'the QEMU command line')
+    .action((qemu: string[], f: Flags & { snapshot: boolean }) => {
+      result = runCommand(qemu, f);
+    });
+  program
+    .command('syscalls')
+    .description("print a profile's syscall table, or one entry by name or number")
+    .option('--profile <name>', 'profile', 'linux_x64')
+    .argument('[name-or-number]')
+    .action((which: string | undefined, f: { profile: string }) => {
+      result = Promise.resolve(syscallsCommand(f, which));
+    });
+  try {
+    await program.parseAsync(argv);
+    return await result;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    if (e instanceof UserError) {
+      process.stderr.write(`systrace: ${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * The trace itself, shared by `systrace --gdb` (attach) and `systrace run` (start QEMU):
+ * load the profile, its table and symbols, attach, run, and end cleanly on Ctrl-C,
+ * SIGTERM or a dropped stub: breakpoints removed, guest detached, output flushed.
+ */
+import { GdbClient } from '../gdbstub/client.js';
+import { RspError } from '../gdbstub/errors.js';
+import { loadPrototypes } from '../decode/prototypes.js';
+import { firstExitArg, argsOf } from '../decode/decoder.js';
+import { loadProfile } from '../profile/profile.js';
+import { loadSystemMap } from '../symbols/system-map.js';
+import { TraceSession, type SessionEnd } from '../trace/session.js';
+import { JsonSink, LineWriter, TextSink, type Sink } from '../trace/sinks.js';
+import { UserError } from '../util/errors.js';
+
+export interface TraceOptions {
+  gdb: string;
+  profile: string;
+  symbols?: string;
+  output?: string;
+  json?: boolean;
+  strsize: number;
+  prefix: boolean;
+  quiet?: boolean;
+  timeoutMs: number;
+  bootTimeoutMs: number;
+  debugRsp?: boolean;
+}
+
+export interface TraceResult {
+  end: SessionEnd;
+  events: number;
+}
+
+export function info(quiet: boolean | undefined, msg: string): void {
+  if (!quiet) process.stderr.write(`systrace: ${msg}\n`);
+}
+
+/** Everything that can be checked before the guest is touched. */
+export function prepare(opts: TraceOptions) {
+  const profile = loadProfile(opts.profile);
+  const table = loadPrototypes(profile.prototypes, profile.wordSize, profile.names);
+  if (!opts.symbols) {
+    throw new UserError('SYMBOL_MISSING', `profile ${profile.name} needs kernel symbols: give --symbols FILE (a System.map or a /proc/kallsyms dump of this kernel)`);
+  }
+  const symbols = loadSystemMap(opts.symbols);
+  for (const e of profile.entries) {
+    if (symbols.lookup(e.symbol) === undefined) {
+      throw new UserError('SYMBOL_MISSING', `symbol '${e.symbol}' (${profile.name} entry point) is not in ${opts.symbols} (${symbols.size} symbols)`);
+    }
+  }
+  return { profile, table, symbols };
+}
+
+/**
+ * Attaches to the stub at `opts.gdb` and traces until the guest exits, the stub is lost or
+ * `stopSignal` asks to stop. `onSession` lets the caller wire signals to the session.
+ */
+export async function traceGuest(opts: TraceOptions, onSession?: (s: TraceSession) => void): Promise<TraceResult> {
+  const { profile, table, symbols } = prepare(opts);
+  const writer = new LineWriter(opts.output);
+  const sink: Sink = opts.json
+    ? new JsonSink(writer)
+    : new TextSink(writer, {
+        prefix: opts.prefix,
+        firstExitArg: (ev) => firstExitArg(argsOf(table.getSyscallInfo(ev.no), ev.args.map((a) => BigInt(a.raw)))),
+      });
+  let client: GdbClient;
+  try {
+    client = await GdbClient.connect(opts.gdb, {
+      timeoutMs: opts.timeoutMs,
+      ...(opts.debugRsp ? { trace: (dir: string, d: Buffer) => process.stderr.write(`rsp ${dir === 'send' ? '->' : '<-'} ${JSON.stringify(d.toString('latin1'))}\n`) } : {}),
+    });
+  } catch (e) {
+    if (e instanceof RspError) throw new UserError('STUB_UNREACHABLE', e.message, { cause: e });
+    throw e;
+  }
+  client.conn.on('protocol-warning', (msg: string) => info(opts.quiet, `warning: ${msg}`));
+  let events = 0;
+  const session = new TraceSession(client, {
+    profile,
+    table,
+    symbols,
+    strsize: opts.strsize,
+    bootTimeoutMs: opts.bootTimeoutMs,
+    emit: (ev) => {
+      events++;
+      sink.event(ev);
+    },
+    info: (m) => info(opts.quiet, m),
+  });
+  onSession?.(session);
+  let end: SessionEnd;
+  try {
+    try {
+      await session.attach();
+    } catch (e) {
+      if (e instanceof RspError) throw new UserError('STUB_LOST', `the GDB stub failed during attach: ${e.message}`, { cause: e, exitCode: 3 });
+      throw e;
+    }
+    end = await session.run();
+  } catch (e) {
+    await sink.end();
+    // Leave the guest running without our breakpoints if the stub still answers.
+    if (!client.conn.closed) await session.detach().catch(() => undefined);
+    client.close();
+    throw e;
+  }
+  await sink.end();
+  const s = session.stats;
+  info(opts.quiet, `${events} events, ${s.entries} calls entered, ${s.returns} returns, ${s.stops} stops, ${session.pendingCalls()} still pending${s.lost ? `, ${s.lost} lost` : ''}`);
+  client.close();
+  return { end, events };
+}
