@@ -271,7 +271,7 @@ export async function decodeReturn(info: SyscallInfo | undefined, args: DecodedA
     const a = args[i]!;
     if (!AT_EXIT.has(a.kind)) continue;
     try {
-      a.text = await decodeArg(a, args, info, i, mem, opts, ret);
+      a.text = await decodeArg(a, args, info, i, mem, opts, BigInt.asIntN(64, ret));
     } catch {
       a.text = hex(a.raw);
     }

@@ -1,0 +1,10 @@
+#!/usr/bin/env bash
+# The test command (npm test): installs what is missing, builds, builds the bundled guest
+# (cached in .cache/guest), then runs the unit tests and the real-guest tests one file at
+# a time (each TCG guest wants a core of its own; tap config in package.json).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ -d node_modules ] || npm ci --no-audit --no-fund
+npx tsc -p tsconfig.json
+bash scripts/build-guest.sh
+exec npx tap "$@" dist/test/unit/*.test.js dist/test/integration/*.test.js

@@ -1,0 +1,94 @@
+/**
+ * Helpers for tests that boot the bundled x86_64 guest (built by scripts/build-guest.sh
+ * into .cache/guest/x86_64) and run systrace on it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { TraceEvent } from '../../src/trace/event.js';
+
+export const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..', '..');
+export const GUEST = join(ROOT, '.cache', 'guest', 'x86_64');
+export const SYSTRACE = join(ROOT, 'bin', 'systrace');
+
+export function guestReady(): string | undefined {
+  for (const f of ['qemu-args', 'kallsyms', 'vmlinuz', 'initrd.gz']) {
+    if (!existsSync(join(GUEST, f))) return `guest file ${join(GUEST, f)} missing: run scripts/build-guest.sh`;
+  }
+  return undefined;
+}
+
+/** The QEMU command line of the guest, with extra kernel parameters appended. */
+export function qemuCommand(extraAppend = ''): string[] {
+  const args = readFileSync(join(GUEST, 'qemu-args'), 'utf8').split('\n').filter((l) => l !== '');
+  const i = args.indexOf('-append');
+  if (extraAppend && i >= 0) args[i + 1] = `${args[i + 1]} ${extraAppend}`;
+  return ['qemu-system-x86_64', ...args];
+}
+
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export function run(cmd: string, args: string[], opts: { timeoutMs: number; onStart?: (c: ChildProcess) => void }): Promise<Finished> {
+  return new Promise((resolvePromise) => {
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => {
+      stderr += `\n[test] killed after ${opts.timeoutMs} ms\n`;
+      child.kill('SIGKILL');
+    }, opts.timeoutMs);
+    opts.onStart?.(child);
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code, signal, stdout, stderr });
+    });
+  });
+}
+
+export function readEvents(file: string): TraceEvent[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as TraceEvent);
+}
+
+export interface ExpectedLine {
+  tag: string;
+  line: string;
+}
+
+/** The `SYSTEST BEGIN ... SYSTEST END` block the test program prints. */
+export function parseSystest(console: string): { pid: number; lines: ExpectedLine[] } | undefined {
+  const text = console.replace(/\r/g, '');
+  const m = /SYSTEST BEGIN pid=(\d+)\n([\s\S]*?)SYSTEST END/.exec(text);
+  if (!m) return undefined;
+  const lines = m[2]!
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => {
+      const sp = l.indexOf(' ');
+      return { tag: l.slice(0, sp), line: l.slice(sp + 1) };
+    });
+  return { pid: Number(m[1]), lines };
+}
+
+/**
+ * Whether `want` occurs in `have` in order (not necessarily adjacent); returns the first
+ * line that could not be found after the previous match.
+ */
+export function missingFromSubsequence(want: string[], have: string[]): string | undefined {
+  let j = 0;
+  for (const w of want) {
+    while (j < have.length && have[j] !== w) j++;
+    if (j === have.length) return w;
+    j++;
+  }
+  return undefined;
+}

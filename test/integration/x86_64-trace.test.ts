@@ -1,0 +1,86 @@
+/**
+ * The foundation's end-to-end check: boot the x86_64 guest (KASLR on, -smp 2) under
+ * `systrace run`, and compare the calls systrace decoded with the calls the test program
+ * says it made (test/guest/systest.c prints them in strace notation).
+ */
+import t from 'tap';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { GUEST, guestReady, missingFromSubsequence, parseSystest, qemuCommand, readEvents, run, SYSTRACE } from './guest.js';
+import type { TraceEvent } from '../../src/trace/event.js';
+
+const notReady = guestReady();
+if (notReady) t.fail(notReady);
+else {
+  const dir = mkdtempSync(join(tmpdir(), 'systrace-test-'));
+  const traceFile = join(dir, 'trace.jsonl');
+  const res = await run(
+    process.execPath,
+    [SYSTRACE, 'run', '--json', '-o', traceFile, '--symbols', join(GUEST, 'kallsyms'), '--', ...qemuCommand()],
+    { timeoutMs: 600_000 },
+  );
+  t.equal(res.code, 0, 'systrace run exits with QEMU status 0', { stderr: res.stderr.slice(-3000) });
+  const expected = parseSystest(res.stdout);
+  t.ok(expected, 'the guest program printed its log', { stdout: res.stdout.slice(-2000) });
+  const events = readEvents(traceFile);
+  t.ok(events.length > 50, `trace has events (${events.length})`);
+  // Every call completed by an event carrying its whole strace line, in trace order.
+  const lines = events.filter((e) => e.line !== undefined).map((e) => e.line!);
+
+  if (expected) {
+    const tags = [...new Set(expected.lines.map((l) => l.tag))];
+    t.same(tags.sort(), ['fchild', 'main', 'thread', 'vchild'], 'the log covers main, thread and both children');
+    for (const tag of tags) {
+      const want: string[] = expected.lines.filter((l) => l.tag === tag).map((l) => l.line);
+      t.equal(missingFromSubsequence(want, lines), undefined, `every ${tag} call is traced, decoded exactly, in order (${want.length} calls)`);
+    }
+
+    t.test('execve of the test program reported = 0', async (t) => {
+      t.ok(lines.some((l) => l.startsWith('execve("/bin/systest", ["/bin/systest"], 0x') && l.endsWith(') = 0')), 'execve line');
+    });
+
+    t.test('unknown syscall 1000 is reported unknown with ENOSYS', async (t) => {
+      const ev = events.find((e) => e.dir === 'return' && e.no === 1000);
+      t.ok(ev, 'a return event for number 1000');
+      t.equal(ev?.unknown, true);
+      t.equal(ev?.name, 'syscall_0x3e8');
+      t.equal(ev?.errno, 'ENOSYS');
+      t.equal(ev?.ret, -38);
+    });
+
+    t.test('the blocked read overlaps the writer and pairs with its own return', async (t) => {
+      const readRet = events.find((e) => e.dir === 'return' && e.name === 'read' && e.line?.includes('"ping", 16) = 4'));
+      t.ok(readRet, 'the thread read returns "ping"');
+      if (!readRet) return;
+      const readEnter = events.find((e) => e.dir === 'enter' && e.call === readRet.call)!;
+      const write = events.find((e) => e.dir === 'return' && e.name === 'write' && e.line?.includes('"ping", 4) = 4'))!;
+      t.ok(write, 'the main thread writes "ping"');
+      t.ok(readEnter.seq < write.seq && write.seq < readRet.seq, 'read entered before the write and returned after it');
+      t.equal(readEnter.sp, readRet.sp, 'the return came back on the reader thread stack');
+      t.not(readEnter.sp, write.sp, 'reader and writer are different threads');
+    });
+
+    for (const [name, childFirst] of [['fork', false], ['vfork', true]] as const) {
+      t.test(`${name} returns in parent and child${childFirst ? ', the child first' : ''}`, async (t) => {
+      const rets = events.filter((e) => e.dir === 'return' && e.name === name);
+      t.equal(rets.length, 2, `${name} returned twice`);
+      const [a, b] = rets as [TraceEvent, TraceEvent];
+      t.equal(a.call, b.call, 'both returns belong to one call');
+      const child = rets.find((e) => e.child)!;
+      const parent = rets.find((e) => !e.child)!;
+      t.equal(child?.ret, 0, 'child gets 0');
+      t.ok((parent?.ret ?? 0) > 0, 'parent gets the child pid');
+      if (childFirst) t.ok(child.seq < parent.seq, 'the vfork child returns first');
+      if (name === 'fork') t.not(child.asid, parent.asid, 'the fork child returns in a new address space');
+      else t.equal(child.asid, parent.asid, 'the vfork child shares the address space');
+      });
+    }
+
+    t.test('exit_group never returns', async (t) => {
+      const exits = events.filter((e) => e.name === 'exit_group');
+      t.ok(exits.length >= 3, 'exit_group of both children and the program');
+      t.ok(exits.every((e) => e.dir === 'enter' && e.noreturn && e.line?.endsWith(' = ?')), 'only entry events, = ?');
+    });
+  }
+}
