@@ -70,19 +70,24 @@ export type DecodeResult = { ok: true; payload: Buffer } | { ok: false; reason: 
  */
 export function decodePayload(raw: Uint8Array): DecodeResult {
   const out: number[] = [];
+  // The raw byte before a `*` is what repeats: gdbserver run-length encodes the escaped
+  // stream and gdb's read_frame expands runs before undoing escapes, so after `}\x03` a run
+  // repeats 0x03, not the `#` it stood for.
+  let prevRaw = -1;
   for (let i = 0; i < raw.length; i++) {
     const b = raw[i]!;
     if (b === ESCAPE) {
       if (i + 1 >= raw.length) return { ok: false, reason: 'escape character at end of packet' };
-      out.push(raw[++i]! ^ 0x20);
+      prevRaw = raw[++i]!;
+      out.push(prevRaw ^ 0x20);
     } else if (b === STAR) {
-      if (out.length === 0) return { ok: false, reason: 'run-length marker with no character before it' };
+      if (prevRaw < 0) return { ok: false, reason: 'run-length marker with no character before it' };
       if (i + 1 >= raw.length) return { ok: false, reason: 'run-length marker at end of packet' };
       const n = raw[++i]! - 29;
       if (n < 3 || n > 97) return { ok: false, reason: `run-length count ${n} out of range 3..97` };
-      const prev = out[out.length - 1]!;
-      for (let k = 0; k < n; k++) out.push(prev);
+      for (let k = 0; k < n; k++) out.push(prevRaw);
     } else {
+      prevRaw = b;
       out.push(b);
     }
   }
