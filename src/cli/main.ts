@@ -147,6 +147,7 @@ export async function main(argv: string[]): Promise<number> {
     .description('strace for a whole QEMU guest, from outside, through QEMU\'s GDB stub')
     .version('0.1.0')
     .exitOverride()
+    .enablePositionalOptions()
     .configureOutput({ writeErr: (s) => process.stderr.write(s.startsWith('error:') ? `systrace: ${s}` : s) });
   let result: Promise<number> = Promise.resolve(0);
   traceOptions(program.option('--gdb <target>', 'the GDB stub: HOST:PORT, :PORT or a unix socket path'))

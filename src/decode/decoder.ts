@@ -81,7 +81,15 @@ export interface DecodedArg {
   text?: string;
   /** True when the argument is left out of the text (openat's mode without O_CREAT). */
   omitted?: boolean;
+  /**
+   * True when memory it points to could not be read at entry: a page the program has not
+   * touched yet is not mapped, and the kernel will have faulted it in by the return.
+   */
+  retry?: boolean;
 }
+
+/** Kinds that read through a pointer at entry. */
+const READS_MEMORY = new Set<ArgKind>(['path', 'str', 'inbuf', 'timespec', 'strarray', 'envp']);
 
 export interface DecodeOptions {
   /** strace -s: longest string shown. */
@@ -236,6 +244,22 @@ async function decodeArg(a: DecodedArg, all: DecodedArg[], info: SyscallInfo | u
   }
 }
 
+/**
+ * A signal set as strace prints it (strace src/signal.c sprintsigmask_n): `[CHLD USR1]`,
+ * the complement `~[...]` when more than half the signals are set, realtime ones as `RT_n`.
+ */
+export function sigset(mask: bigint, nsig = 64): string {
+  const name = (n: number): string => (n < 32 ? (SIGNALS.get(n)?.slice(3) ?? String(n)) : n === 32 ? 'RTMIN' : `RT_${n - 32}`);
+  const set: number[] = [];
+  for (let n = 1; n <= nsig; n++) if ((mask >> BigInt(n - 1)) & 1n) set.push(n);
+  if (set.length * 2 > nsig) {
+    const clear: number[] = [];
+    for (let n = 1; n <= nsig; n++) if (!set.includes(n)) clear.push(n);
+    return `~[${clear.map(name).join(' ')}]`;
+  }
+  return `[${set.map(name).join(' ')}]`;
+}
+
 /** strace's wait status notation (strace src/wait.c printstatus). */
 export function waitStatus(s: number): string {
   const sig = s & 0x7f;
@@ -262,6 +286,7 @@ export async function decodeEnter(info: SyscallInfo | undefined, args: DecodedAr
     } catch {
       a.text = hex(a.raw); // never let one argument stop the trace
     }
+    if (READS_MEMORY.has(a.kind) && a.raw !== 0n && a.text === hex(a.raw)) a.retry = true;
   }
 }
 
@@ -269,9 +294,10 @@ export async function decodeEnter(info: SyscallInfo | undefined, args: DecodedAr
 export async function decodeReturn(info: SyscallInfo | undefined, args: DecodedArg[], ret: bigint, mem: GuestMemory, opts: DecodeOptions): Promise<void> {
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (!AT_EXIT.has(a.kind)) continue;
+    if (!AT_EXIT.has(a.kind) && !a.retry) continue;
     try {
       a.text = await decodeArg(a, args, info, i, mem, opts, BigInt.asIntN(64, ret));
+      if (a.text !== hex(a.raw)) a.retry = false;
     } catch {
       a.text = hex(a.raw);
     }

@@ -61,7 +61,13 @@ function splitArgs(list: string): string[] {
 
 const UNSIGNED = /\b(unsigned|size_t|umode_t|u32|u64|__u32|__u64|uid_t|gid_t|qid_t|key_serial_t|aio_context_t|old_uid_t|old_gid_t|cap_user_header_t|rwf_t|ULONG|DWORD|ACCESS_MASK|HANDLE|BOOLEAN|USHORT|UCHAR)\b/;
 
-function parseArg(text: string, wordSize: number): ArgInfo | string {
+const TYPE_WORDS = /^(int|long|short|char|unsigned|signed|void|size_t|ssize_t|loff_t|off_t|pid_t|uid_t|gid_t|umode_t|u32|u64|__u32|__u64|[A-Z][A-Z0-9_]*)$/;
+
+function parseArg(text: string, wordSize: number, index: number): ArgInfo | string {
+  // An unnamed argument (`int`, `char __user *`) gets the name argN, as PANDA's tables allow.
+  const words = text.split(/\s+/);
+  const last = words[words.length - 1] ?? '';
+  if (/\*\s*$/.test(text) || (words.length === 1 && last !== '') || TYPE_WORDS.test(last) || /_t$/.test(last)) text = `${text} arg${index}`;
   const m = /^(.*?)([A-Za-z_]\w*)\s*((?:\[\s*\d*\s*\])*)$/.exec(text);
   if (!m || m[1]!.trim() === '') return `expected '<type> <name>' in argument '${text}'`;
   const type = (m[1]!.trim() + (m[3] ? ' *' : '')).replace(/\s+/g, ' ').replace(/\s*\*\s*/g, ' *').trim();
@@ -135,7 +141,7 @@ export function parsePrototypes(text: string, file: string, wordSize: 4 | 8, ren
     const args: ArgInfo[] = [];
     if (argText !== '' && argText !== 'void') {
       for (const a of splitArgs(argText)) {
-        const parsed = parseArg(a, wordSize);
+        const parsed = parseArg(a, wordSize, args.length);
         if (typeof parsed === 'string') fail(parsed);
         args.push(parsed as ArgInfo);
       }

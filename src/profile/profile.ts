@@ -29,9 +29,11 @@ export interface Profile {
   execCommit?: string;
   kaslr?: { method: 'idt'; align: bigint; gates: Record<number, string> };
   names: Record<string, string>;
+  /** Where the sigreturn call finds the restored return value and signal mask, from its user sp. */
+  sigreturn?: { name: string; retOffset: number; maskOffset: number };
 }
 
-const KNOWN_KEYS = ['name', 'os', 'arch', 'word_size', 'prototypes', 'breakpoint_kind', 'entries', 'registers', 'asid_mask', 'errno_max', 'exec_commit', 'kaslr', 'names'];
+const KNOWN_KEYS = ['name', 'os', 'arch', 'word_size', 'prototypes', 'breakpoint_kind', 'entries', 'registers', 'asid_mask', 'errno_max', 'exec_commit', 'kaslr', 'names', 'sigreturn'];
 
 class Checker {
   constructor(private readonly file: string, private readonly lines: LineCounter) {}
@@ -148,6 +150,11 @@ export function parseProfile(text: string, file: string): Profile {
       gates[v] = (item.value as { value: string }).value;
     }
     profile.kaslr = { method: 'idt', align: c.big(km, 'align'), gates };
+  }
+  const sr = c.get(root, 'sigreturn', false);
+  if (sr !== undefined) {
+    const m = c.map(sr, `'sigreturn'`);
+    profile.sigreturn = { name: c.str(m, 'name')!, retOffset: c.num(m, 'ret_offset'), maskOffset: c.num(m, 'mask_offset') };
   }
   const names = c.get(root, 'names', false);
   if (names !== undefined) {

@@ -14,7 +14,7 @@ import { RspError } from '../gdbstub/errors.js';
 import { readUintLE } from '../gdbstub/framing.js';
 import { threadNumber, type StopReply } from '../gdbstub/stop-reply.js';
 import type { RegisterMap } from '../gdbstub/target-description.js';
-import { argsOf, callName, decodeEnter, decodeReturn, errnoOf, formatReturn, joinArgs, type DecodedArg } from '../decode/decoder.js';
+import { argsOf, callName, decodeEnter, decodeReturn, errnoOf, formatReturn, joinArgs, sigset, type DecodedArg } from '../decode/decoder.js';
 import type { SyscallInfo, SyscallTable } from '../decode/prototypes.js';
 import { ERRNO } from '../decode/tables/errno.js';
 import type { Profile } from '../profile/profile.js';
@@ -231,6 +231,20 @@ export class TraceSession {
       forkLike: FORK_LIKE.has(name), parentSeen: false, childSeen: false, lineDone: false,
     };
     const ev = this.event('enter', pend, cpu, pc);
+    const sr = this.opts.profile.sigreturn;
+    if (sr && name === sr.name) {
+      // Resumes the interrupted code: complete at entry, with what the frame restores.
+      const word = this.opts.profile.wordSize;
+      const mask = await this.memory.read(pend.sp + BigInt(sr.maskOffset), 8);
+      const rax = await this.memory.read(pend.sp + BigInt(sr.retOffset), word);
+      const restored = rax && rax.length === word ? readUintLE(rax) : undefined;
+      this.fillReturn(ev, pend, restored);
+      const maskText = mask && mask.length === 8 ? `{mask=${sigset(readUintLE(mask))}}` : '';
+      ev.line = `${name}(${maskText}) = ${ev.retText}`;
+      ev.noreturn = true;
+      this.opts.emit(ev);
+      return;
+    }
     if (info?.noreturn) {
       ev.noreturn = true;
       ev.retText = '?';
@@ -296,6 +310,7 @@ export class TraceSession {
     const cands = [...this.pending.values()].filter((p) => EXEC_LIKE.has(p.name));
     const pend = cands.find((p) => p.asid === asid) ?? cands.find((p) => (p.asid | 0x1000n) === (asid | 0x1000n));
     if (pend) {
+      await decodeReturn(pend.info, pend.args, 0n, this.memory, { strsize: this.opts.strsize });
       const ev = this.event('return', pend, cpu, this.execBp!);
       this.fillReturn(ev, pend, 0n);
       this.opts.emit(ev);

@@ -29,7 +29,9 @@ t.test('prototype lines', async (t) => {
   t.same(tab.getSyscallMeta(), { max: 39, maxGeneric: 39, maxArgs: 3 });
   t.equal(errorOf(() => parsePrototypes('0 long sys_read(int fd);\n0 long sys_x(void);', 'p.txt', 8)), 'p.txt:2: syscall number 0 already defined on line 1');
   t.match(errorOf(() => parsePrototypes('\n\nbogus line', 'p.txt', 8)), /^p\.txt:3: expected '<number> <return type> <name>\(<args>\);'/);
-  t.match(errorOf(() => parsePrototypes('5 long sys_x(int);', 'p.txt', 8)), /^p\.txt:1: expected '<type> <name>'/);
+  t.match(errorOf(() => parsePrototypes('5 long sys_x(, int fd);', 'p.txt', 8)), /^p\.txt:1: expected '<type> <name>'/);
+  const unnamed = parsePrototypes('5 long sys_x(int, char __user *);', 'p.txt', 8).getSyscallInfo(5)!;
+  t.same(unnamed.args.map((a) => [a.type, a.name]), [['int', 'arg0'], ['char __user *', 'arg1']], 'unnamed arguments are named argN');
 });
 
 t.test('bundled tables and profiles load', async (t) => {
