@@ -41,7 +41,7 @@ const SPECS: Record<string, ArgKind[]> = {
   nanosleep: ['timespec', 'ptr'],
   execve: ['path', 'strarray', 'envp'],
   execveat: ['dirfd', 'path', 'strarray', 'envp', 'at_flags'],
-  mmap: ['ptr', 'uint', 'prot', 'mmap_flags', 'fd', 'hex'],
+  mmap: ['ptr', 'uint', 'prot', 'mmap_flags', 'fd', 'uint'],
   mprotect: ['ptr', 'uint', 'prot'],
   munmap: ['ptr', 'uint'],
   brk: ['ptr'],
