@@ -44,8 +44,9 @@ export class GdbClient {
     }
     const ps = this.features.get('PacketSize');
     if (typeof ps === 'string' && /^[0-9a-fA-F]+$/.test(ps)) this.packetSize = parseInt(ps, 16);
-    // A reply of N bytes needs 2N hex digits plus framing inside the packet size.
-    this.maxMemoryChunk = Math.max(16, Math.min(0x800, Math.floor((this.packetSize - 8) / 2)));
+    // A reply of N bytes is 2N hex digits; PacketSize counts payload only, not `$`, `#cs`
+    // (GDB manual, "General Query Packets", qSupported PacketSize): QEMU's 0x1000 gives 0x800.
+    this.maxMemoryChunk = Math.max(16, Math.min(0x800, Math.floor(this.packetSize / 2)));
     return this.features;
   }
 
