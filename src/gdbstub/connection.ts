@@ -108,6 +108,9 @@ export class RspConnection extends EventEmitter {
    */
   request(payload: string, opts: { collectOutput?: string[]; timeoutMs?: number; expectStop?: boolean } = {}): Promise<string> {
     return this.serial(async () => {
+      // The reply to `?` is the current stop: stops queued before it are that same stop and,
+      // left queued, would answer the next waitStop() while the guest runs.
+      if (opts.expectStop) this.early.length = 0;
       const reply = this.nextPacket(opts.expectStop ?? false, opts.collectOutput, opts.timeoutMs ?? this.timeoutMs);
       reply.catch(() => undefined); // observed below; avoid an unhandled rejection if send fails
       await this.send(payload);
