@@ -43,6 +43,8 @@ export class FakeStub {
   nackNext = 0;
   /** Send this many of our next packets with a wrong checksum first (resent right on `-`). */
   corruptNext = 0;
+  /** Read packets and do nothing: no ack, no reply. */
+  deaf = false;
   /** Write our bytes one at a time. */
   splitWrites = false;
   /** Milliseconds to wait before answering a packet. */
@@ -138,6 +140,15 @@ export class FakeStub {
     while (this.packets.length < n && Date.now() < end) await sleep(2);
   }
 
+  /** Resolves once the client has written nothing for `ms` (its last ack has landed). */
+  async quiet(ms = 25): Promise<void> {
+    let seen = -1;
+    while (seen !== this.raw().length) {
+      seen = this.raw().length;
+      await sleep(ms);
+    }
+  }
+
   async close(): Promise<void> {
     this.socket?.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -174,6 +185,7 @@ export class FakeStub {
   }
 
   private onPacket(payload: string): void {
+    if (this.deaf) return;
     if (this.nackNext > 0) {
       this.nackNext--;
       this.write(Buffer.from('-'));
