@@ -26,6 +26,14 @@ export function qemuCommand(extraAppend = ''): string[] {
   return ['qemu-system-x86_64', ...args];
 }
 
+/** The environment without tap's loader hooks, which are not meant for the program under test. */
+export function cleanEnv(): NodeJS.ProcessEnv {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  for (const k of Object.keys(env)) if (k.startsWith('TAP') || k.startsWith('_TAPJS')) delete env[k];
+  return env;
+}
+
 export interface Finished {
   code: number | null;
   signal: NodeJS.Signals | null;
@@ -35,7 +43,7 @@ export interface Finished {
 
 export function run(cmd: string, args: string[], opts: { timeoutMs: number; onStart?: (c: ChildProcess) => void }): Promise<Finished> {
   return new Promise((resolvePromise) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
