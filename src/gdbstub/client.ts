@@ -148,7 +148,7 @@ export class GdbClient {
       const n = Math.min(this.maxMemoryChunk, length - done);
       const at = (addr + BigInt(done)) & 0xffff_ffff_ffff_ffffn;
       const reply = await this.conn.request(`m${at.toString(16)},${n.toString(16)}`);
-      if (reply === '' || reply[0] === 'E') {
+      if (reply === '' || /^E[0-9a-fA-F]{2}$/.test(reply) || !/^([0-9a-fA-F]{2})*$/.test(reply)) {
         return { data: Buffer.concat(parts), error: new RspError('RSP_ERROR_REPLY', `memory at 0x${at.toString(16)} is not readable (${reply || 'empty reply'})`) };
       }
       const chunk = fromHex(reply);

@@ -34,13 +34,14 @@ interface Waiter {
 
 /** Where to connect: `host:port`, `:port`, `port`, or a unix socket path. */
 export function parseTarget(target: string): net.NetConnectOpts {
+  if (target.startsWith('unix:')) return { path: target.slice(5) };
+  if (target.startsWith('/') || target.startsWith('.')) return { path: target };
   const m = /^(?:(.*):)?(\d{1,5})$/.exec(target);
   if (m) {
     const port = Number(m[2]);
     if (port < 1 || port > 65535) throw new RspError('RSP_CONNECT', `port out of range in '${target}'`);
     return { host: m[1] ? m[1].replace(/^\[(.*)\]$/, '$1') : '127.0.0.1', port };
   }
-  if (target.startsWith('unix:')) return { path: target.slice(5) };
   if (target.includes('/') || target.endsWith('.sock')) return { path: target };
   throw new RspError('RSP_CONNECT', `cannot read '${target}' as HOST:PORT, :PORT or a unix socket path`);
 }
@@ -111,9 +112,17 @@ export class RspConnection extends EventEmitter {
       // The reply to `?` is the current stop: stops queued before it are that same stop and,
       // left queued, would answer the next waitStop() while the guest runs.
       if (opts.expectStop) this.early.length = 0;
-      const reply = this.nextPacket(opts.expectStop ?? false, opts.collectOutput, opts.timeoutMs ?? this.timeoutMs);
+      const timeoutMs = opts.timeoutMs ?? this.timeoutMs;
+      // The reply's deadline starts once the packet is acked, so a missing ack is reported as such.
+      const reply = this.nextPacket(opts.expectStop ?? false, opts.collectOutput, 0);
       reply.catch(() => undefined); // observed below; avoid an unhandled rejection if send fails
-      await this.send(payload);
+      try {
+        await this.send(payload, timeoutMs);
+      } catch (e) {
+        this.dropWaiter();
+        throw e;
+      }
+      this.armDeadline(timeoutMs);
       return reply;
     });
   }
@@ -143,6 +152,16 @@ export class RspConnection extends EventEmitter {
     this.fail(new RspError('RSP_DISCONNECTED', 'connection closed'));
   }
 
+  private dropWaiter(): void {
+    if (this.waiter?.timer) clearTimeout(this.waiter.timer);
+    this.waiter = null;
+  }
+
+  private abandon(err: RspError): void {
+    this.fail(err);
+    this.socket.destroy();
+  }
+
   private serial<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.chain.then(fn, fn);
     this.chain = run.catch(() => undefined);
@@ -154,14 +173,14 @@ export class RspConnection extends EventEmitter {
     this.socket.write(bytes);
   }
 
-  private send(payload: string): Promise<void> {
+  private send(payload: string, timeoutMs = this.timeoutMs): Promise<void> {
     if (this.closedError) return Promise.reject(this.closedError);
     const bytes = frame(payload);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.unacked = null;
-        reject(new RspError('RSP_TIMEOUT', `no acknowledgement for '${abbreviate(payload)}' within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
+        reject(new RspError('RSP_TIMEOUT', `no acknowledgement for '${abbreviate(payload)}' within ${timeoutMs} ms`));
+      }, timeoutMs);
       this.unacked = { bytes, tries: 1, resolve, reject, timer };
       this.write(bytes);
     });
@@ -176,14 +195,23 @@ export class RspConnection extends EventEmitter {
     return new Promise((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, stop };
       if (output) waiter.output = output;
-      if (timeoutMs > 0) {
-        waiter.timer = setTimeout(() => {
-          if (this.waiter === waiter) this.waiter = null;
-          reject(new RspError('RSP_TIMEOUT', `no reply from the GDB stub within ${timeoutMs} ms`));
-        }, timeoutMs);
-      }
       this.waiter = waiter;
+      if (timeoutMs > 0) this.armDeadline(timeoutMs);
     });
+  }
+
+  /** Starts the deadline of the current waiter (if it has not been answered yet). */
+  private armDeadline(timeoutMs: number): void {
+    const waiter = this.waiter;
+    if (!waiter || waiter.timer) return;
+    waiter.timer = setTimeout(() => {
+      if (this.waiter === waiter) this.waiter = null;
+      const err = new RspError('RSP_TIMEOUT', `no reply from the GDB stub within ${timeoutMs} ms`);
+      waiter.reject(err);
+      // A reply that comes later would answer the next request: replies and requests would
+      // stay out of step for good. A stub that missed its deadline is treated as lost.
+      if (!waiter.stop) this.abandon(err);
+    }, timeoutMs);
   }
 
   private onData(chunk: Buffer): void {

@@ -56,8 +56,10 @@ else {
   const lines = readFileSync(traceFile, 'utf8').split('\n').filter((l) => l !== '');
   t.ok(lines.every((l) => { try { JSON.parse(l); return true; } catch { return false; } }), `every JSONL line is whole (${lines.length})`);
 
-  const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), 240_000));
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<'timeout'>((r) => (timer = setTimeout(() => r('timeout'), 240_000)));
   const qcode = await Promise.race([qemuExit, timeout]);
+  clearTimeout(timer);
   if (qcode === 'timeout') q.kill('SIGKILL');
   t.equal(qcode, 0, 'the guest ran on to its own poweroff (QEMU exit 0)');
   t.match(qemuOut, /DD DONE/, 'the guest finished its workload after the detach');
