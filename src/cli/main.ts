@@ -28,6 +28,7 @@ function traceOptions(cmd: Command): Command {
     .option('-s, --strsize <n>', 'longest string to print', intOption('--strsize', 0), 32)
     .option('--no-prefix', 'leave out the [cpuN asid] prefix')
     .option('-q, --quiet', 'no progress messages on stderr')
+    .addOption(new Option('--mode <mode>', 'exit: one stop per call where the kernel leaves it; entry: stops at entry and at the return site (needed for <unfinished ...>, hooks before the call)').choices(['exit', 'entry']))
     .option('--timeout <ms>', 'deadline for each stub reply', intOption('--timeout', 1), 10000)
     .option('--boot-timeout <ms>', 'how long to wait for the guest kernel to come up', intOption('--boot-timeout', 1), 300000)
     .addOption(new Option('--debug-rsp', 'log every RSP byte to stderr').hideHelp());
@@ -42,6 +43,7 @@ function toTraceOptions(f: Flags, gdb: string): TraceOptions {
   if (f.json) o.json = true;
   if (f.quiet) o.quiet = true;
   if (f.debugRsp) o.debugRsp = true;
+  if (f.mode) o.mode = f.mode;
   return o;
 }
 

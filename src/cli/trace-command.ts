@@ -25,6 +25,8 @@ export interface TraceOptions {
   timeoutMs: number;
   bootTimeoutMs: number;
   debugRsp?: boolean;
+  /** `exit` (one stop per call), `entry` (entry + return), or undefined for the profile's best. */
+  mode?: 'entry' | 'exit';
 }
 
 export interface TraceResult {
@@ -83,6 +85,7 @@ export async function traceGuest(opts: TraceOptions, onSession?: (s: TraceSessio
     symbols,
     strsize: opts.strsize,
     bootTimeoutMs: opts.bootTimeoutMs,
+    ...(opts.mode ? { mode: opts.mode } : {}),
     emit: (ev) => {
       events++;
       sink.event(ev);

@@ -29,11 +29,20 @@ export interface Profile {
   execCommit?: string;
   kaslr?: { method: 'idt'; align: bigint; gates: Record<number, string> };
   names: Record<string, string>;
+  /** One-stop-per-call mode: where the kernel leaves a syscall with pt_regs at hand. */
+  exitStop?: {
+    symbol: string;
+    regsArg: string;
+    handler: string;
+    entryCalls: string[];
+    ptRegs: { size: number; nr: number; args: number[]; ret: number; ip: number; sp: number; cs?: number };
+    userCs?: number;
+  };
   /** Where the sigreturn call finds the restored return value and signal mask, from its user sp. */
   sigreturn?: { name: string; retOffset: number; maskOffset: number };
 }
 
-const KNOWN_KEYS = ['name', 'os', 'arch', 'word_size', 'prototypes', 'breakpoint_kind', 'entries', 'registers', 'asid_mask', 'errno_max', 'exec_commit', 'kaslr', 'names', 'sigreturn'];
+const KNOWN_KEYS = ['name', 'os', 'arch', 'word_size', 'prototypes', 'breakpoint_kind', 'entries', 'registers', 'asid_mask', 'errno_max', 'exec_commit', 'kaslr', 'names', 'sigreturn', 'exit_stop'];
 
 class Checker {
   constructor(private readonly file: string, private readonly lines: LineCounter) {}
@@ -155,6 +164,30 @@ export function parseProfile(text: string, file: string): Profile {
   if (sr !== undefined) {
     const m = c.map(sr, `'sigreturn'`);
     profile.sigreturn = { name: c.str(m, 'name')!, retOffset: c.num(m, 'ret_offset'), maskOffset: c.num(m, 'mask_offset') };
+  }
+  const es = c.get(root, 'exit_stop', false);
+  if (es !== undefined) {
+    const m = c.map(es, `'exit_stop'`);
+    const pr = c.map(c.get(m, 'pt_regs', true), `'exit_stop.pt_regs'`);
+    const argsNode = c.get(pr, 'args', true);
+    if (!isSeq(argsNode) || argsNode.items.some((i) => !isScalar(i) || typeof i.value !== 'number')) c.fail(argsNode, `'exit_stop.pt_regs.args' must be a list of offsets`);
+    const ptRegs: NonNullable<Profile['exitStop']>['ptRegs'] = {
+      size: c.num(pr, 'size'),
+      nr: c.num(pr, 'nr'),
+      args: (argsNode as { items: Array<{ value: number }> }).items.map((i) => i.value),
+      ret: c.num(pr, 'ret'),
+      ip: c.num(pr, 'ip'),
+      sp: c.num(pr, 'sp'),
+    };
+    if (c.get(pr, 'cs', false) !== undefined) ptRegs.cs = c.num(pr, 'cs');
+    profile.exitStop = {
+      symbol: c.str(m, 'symbol')!,
+      regsArg: c.str(m, 'regs_arg')!,
+      handler: c.str(m, 'handler')!,
+      entryCalls: c.strList(c.get(m, 'entry_calls', true), `'exit_stop.entry_calls'`),
+      ptRegs,
+    };
+    if (c.get(m, 'user_cs', false) !== undefined) profile.exitStop.userCs = c.num(m, 'user_cs');
   }
   const names = c.get(root, 'names', false);
   if (names !== undefined) {

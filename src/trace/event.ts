@@ -48,6 +48,11 @@ export interface TraceEvent {
   child?: boolean;
   /** The call does not return to user space (exit, exit_group; a successful execve is reported at commit). */
   noreturn?: boolean;
+  /**
+   * An enter event produced at the call's exit (one-stop-per-call mode): its arguments are as
+   * passed, but it was seen only when the call completed.
+   */
+  late?: boolean;
   profile: string;
   /** Which system-call ABI the entry point serves (`x64`). */
   abi: string;

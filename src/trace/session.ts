@@ -37,6 +37,11 @@ export interface SessionOptions {
   bootTimeoutMs?: number;
   /** Most calls waiting for their return; the oldest are reported lost beyond it. */
   maxPending?: number;
+  /**
+   * `exit`: one stop per call where the kernel leaves it (profile `exit_stop`); `entry`: a stop
+   * at the kernel entry and one at the user return site.
+   */
+  mode?: 'entry' | 'exit';
 }
 
 interface Pending {
@@ -73,6 +78,11 @@ export class TraceSession {
   private readonly entryBps = new Map<bigint, string>(); // address -> abi
   private readonly returnBps = new Map<bigint, number>(); // address -> calls waiting there
   private execBp: bigint | undefined;
+  /** Exit mode: the exit breakpoint, handler breakpoints (address -> call name), calls seen at their handler. */
+  private exitBp: bigint | undefined;
+  private readonly handlerBps = new Map<bigint, string>();
+  private readonly atHandler = new Map<bigint, Pending>();
+  private warnedAbi = false;
   private execBpPlanted = false;
   private readonly pending = new Map<string, Pending>();
   private seq = 0;
@@ -83,8 +93,12 @@ export class TraceSession {
   /** Counters for the closing summary. */
   readonly stats = { stops: 0, entries: 0, returns: 0, strayReturns: 0, lost: 0 };
 
+  /** The mode in use: exit where the profile has it, unless entry+return was asked for. */
+  readonly mode: 'entry' | 'exit';
+
   constructor(private readonly client: GdbClient, private readonly opts: SessionOptions) {
     this.memory = new StubMemory(client);
+    this.mode = opts.mode ?? (opts.profile.exitStop ? 'exit' : 'entry');
     this.maxPending = opts.maxPending ?? 4096;
   }
 
@@ -103,6 +117,7 @@ export class TraceSession {
     await c.haltReason();
     await c.readAllRegisters(); // sets the g offsets
     this.symbols = await this.placeSymbols();
+    if (this.mode === 'exit') return this.plantExitMode();
     for (const e of this.opts.profile.entries) {
       const addr = this.symbols.require(e.symbol, `${this.opts.profile.name} entry point`);
       this.entryBps.set(addr, e.abi);
@@ -110,6 +125,27 @@ export class TraceSession {
       this.opts.info(`breakpoint on ${e.symbol} at 0x${addr.toString(16)}`);
     }
     if (this.opts.profile.execCommit) this.execBp = this.symbols.lookup(this.opts.profile.execCommit);
+  }
+
+  private async plantExitMode(): Promise<void> {
+    const es = this.opts.profile.exitStop;
+    if (!es) throw new UserError('GUEST_UNSUPPORTED', `profile ${this.opts.profile.name} has no one-stop-per-call mode; use --mode entry`);
+    const kind = this.opts.profile.breakpointKind;
+    this.exitBp = this.symbols.require(es.symbol, 'the syscall exit path');
+    await this.client.insertBreakpoint(this.exitBp, 0, kind);
+    this.opts.info(`one stop per call: breakpoint on ${es.symbol} at 0x${this.exitBp.toString(16)}`);
+    const missing: string[] = [];
+    for (const name of es.entryCalls) {
+      const sym = es.handler.replace('{name}', name);
+      const addr = this.symbols.lookup(sym);
+      if (addr === undefined) {
+        missing.push(sym);
+        continue;
+      }
+      this.handlerBps.set(addr, name);
+      await this.client.insertBreakpoint(addr, 0, kind);
+    }
+    if (missing.length) this.opts.info(`warning: no ${missing.join(', ')} in the symbols: those calls show only at their exit, if any`);
   }
 
   /** Finds the slide of this boot, letting the guest run until its kernel is up. */
@@ -171,7 +207,11 @@ export class TraceSession {
   /** Removes every breakpoint we planted and lets the guest run on. */
   async detach(): Promise<SessionEnd> {
     const c = this.client;
-    for (const addr of this.entryBps.keys()) await c.removeBreakpoint(addr, 0, this.opts.profile.breakpointKind).catch(() => undefined);
+    for (const addr of [...this.entryBps.keys(), ...this.handlerBps.keys(), ...(this.exitBp === undefined ? [] : [this.exitBp])]) {
+      await c.removeBreakpoint(addr, 0, this.opts.profile.breakpointKind).catch(() => undefined);
+    }
+    this.handlerBps.clear();
+    this.exitBp = undefined;
     for (const addr of this.returnBps.keys()) await c.removeBreakpoint(addr, 0, this.opts.profile.breakpointKind).catch(() => undefined);
     if (this.execBpPlanted && this.execBp !== undefined) await c.removeBreakpoint(this.execBp, 0, this.opts.profile.breakpointKind).catch(() => undefined);
     this.entryBps.clear();
@@ -203,6 +243,12 @@ export class TraceSession {
     if (abi !== undefined) {
       await this.onEntry(reg, pc, cpu, abi);
       stepOver = true;
+    } else if (pc === this.exitBp) {
+      await this.onExitStop(reg, pc, cpu);
+      stepOver = true;
+    } else if (this.handlerBps.has(pc)) {
+      await this.onHandler(reg, pc, cpu);
+      stepOver = true;
     } else if (pc === this.execBp && this.execBpPlanted) {
       await this.onExecCommit(reg, cpu);
       stepOver = this.execBpPlanted;
@@ -231,18 +277,8 @@ export class TraceSession {
       forkLike: FORK_LIKE.has(name), parentSeen: false, childSeen: false, lineDone: false,
     };
     const ev = this.event('enter', pend, cpu, pc);
-    const sr = this.opts.profile.sigreturn;
-    if (sr && name === sr.name) {
-      // Resumes the interrupted code: complete at entry, with what the frame restores.
-      const word = this.opts.profile.wordSize;
-      const mask = await this.memory.read(pend.sp + BigInt(sr.maskOffset), 8);
-      const rax = await this.memory.read(pend.sp + BigInt(sr.retOffset), word);
-      const restored = rax && rax.length === word ? readUintLE(rax) : undefined;
-      this.fillReturn(ev, pend, restored);
-      const maskText = mask && mask.length === 8 ? `{mask=${sigset(readUintLE(mask))}}` : '';
-      ev.line = `${name}(${maskText}) = ${ev.retText}`;
-      ev.noreturn = true;
-      this.opts.emit(ev);
+    if (this.opts.profile.sigreturn?.name === name) {
+      await this.emitSigreturn(ev, pend);
       return;
     }
     if (info?.noreturn) {
@@ -264,6 +300,105 @@ export class TraceSession {
     await this.addReturnBp(pend.retaddr);
     if (EXEC_LIKE.has(name)) await this.armExec();
     await this.reap(cpu, pc);
+  }
+
+  /** rt_sigreturn: complete at entry, with the mask and return value its frame restores. */
+  private async emitSigreturn(ev: TraceEvent, pend: Pending): Promise<void> {
+    const sr = this.opts.profile.sigreturn!;
+    const word = this.opts.profile.wordSize;
+    const mask = await this.memory.read(pend.sp + BigInt(sr.maskOffset), 8);
+    const rax = await this.memory.read(pend.sp + BigInt(sr.retOffset), word);
+    const restored = rax && rax.length === word ? readUintLE(rax) : undefined;
+    this.fillReturn(ev, pend, restored);
+    const maskText = mask && mask.length === 8 ? `{mask=${sigset(readUintLE(mask))}}` : '';
+    ev.line = `${pend.name}(${maskText}) = ${ev.retText}`;
+    ev.noreturn = true;
+    this.opts.emit(ev);
+  }
+
+  /** Reads the saved user registers (struct pt_regs) the kernel function got in `regsArg`. */
+  private async readPtRegs(reg: (n: string) => bigint): Promise<{ at: bigint; get: (off: number) => bigint } | null> {
+    const es = this.opts.profile.exitStop!;
+    const at = reg(es.regsArg);
+    const buf = await this.memory.read(at, es.ptRegs.size);
+    if (!buf || buf.length < es.ptRegs.size) return null;
+    const word = this.opts.profile.wordSize;
+    return { at, get: (off) => readUintLE(buf, off, word) };
+  }
+
+  /** A pending call built from saved pt_regs. */
+  private async pendingFromPtRegs(regs: { get: (off: number) => bigint }, asid: bigint, abi: string): Promise<Pending> {
+    const pr = this.opts.profile.exitStop!.ptRegs;
+    const no = Number(BigInt.asIntN(32, regs.get(pr.nr)));
+    const info = this.opts.table.getSyscallInfo(no);
+    const args = argsOf(info, pr.args.map((o) => regs.get(o)));
+    await decodeEnter(info, args, this.memory, { strsize: this.opts.strsize });
+    const name = callName(info, no);
+    return {
+      call: ++this.calls, info, no, name, args, asid, sp: regs.get(pr.sp), retaddr: regs.get(pr.ip), abi,
+      forkLike: FORK_LIKE.has(name), parentSeen: false, childSeen: false, lineDone: false,
+    };
+  }
+
+  /** Exit mode: a call whose facts are gone by its exit, stopped at its handler. */
+  private async onHandler(reg: (n: string) => bigint, pc: bigint, cpu: number): Promise<void> {
+    const regs = await this.readPtRegs(reg);
+    if (!regs) return;
+    this.stats.entries++;
+    const pend = await this.pendingFromPtRegs(regs, this.asidOf(reg), 'x64');
+    const ev = this.event('enter', pend, cpu, pc);
+    if (this.opts.profile.sigreturn?.name === pend.name) return this.emitSigreturn(ev, pend);
+    if (pend.info?.noreturn) {
+      ev.noreturn = true;
+      ev.retText = '?';
+      ev.line = `${pend.name}(${joinArgs(pend.args)}) = ?`;
+      this.opts.emit(ev);
+      return;
+    }
+    this.opts.emit(ev);
+    // Completed at its exit stop, found again by its pt_regs (the task's kernel stack).
+    this.atHandler.set(regs.at, pend);
+    while (this.atHandler.size > this.maxPending) {
+      const [k, old] = this.atHandler.entries().next().value as [bigint, Pending];
+      this.atHandler.delete(k);
+      const lost = this.event('return', old, cpu, pc);
+      this.fillReturn(lost, old, undefined);
+      this.stats.lost++;
+      this.opts.emit(lost);
+    }
+  }
+
+  /** Exit mode: the one stop of a call, with everything in pt_regs. */
+  private async onExitStop(reg: (n: string) => bigint, pc: bigint, cpu: number): Promise<void> {
+    const es = this.opts.profile.exitStop!;
+    const regs = await this.readPtRegs(reg);
+    if (!regs) return;
+    const nr = BigInt.asIntN(64, regs.get(es.ptRegs.nr));
+    if (nr < 0n) return; // not a system call (or rt_sigreturn, seen at its handler)
+    if (es.ptRegs.cs !== undefined && es.userCs !== undefined && (regs.get(es.ptRegs.cs) & 0xffffn) !== BigInt(es.userCs)) {
+      if (!this.warnedAbi) this.opts.info('warning: 32-bit system calls seen; this profile decodes only the 64-bit ABI, they are skipped');
+      this.warnedAbi = true;
+      return;
+    }
+    const asid = this.asidOf(reg);
+    const ret = regs.get(es.ptRegs.ret);
+    let pend = this.atHandler.get(regs.at);
+    if (pend && pend.no === Number(nr)) {
+      this.atHandler.delete(regs.at);
+    } else {
+      pend = await this.pendingFromPtRegs(regs, asid, 'x64');
+      this.stats.entries++;
+      const enter = this.event('enter', pend, cpu, pc);
+      enter.late = true;
+      this.opts.emit(enter);
+    }
+    this.stats.returns++;
+    await decodeReturn(pend.info, pend.args, ret, this.memory, { strsize: this.opts.strsize });
+    const ev = this.event('return', pend, cpu, pc);
+    if (pend.forkLike && BigInt.asIntN(64, ret) === 0n) ev.child = true;
+    ev.asid = '0x' + asid.toString(16);
+    this.fillReturn(ev, pend, ret);
+    this.opts.emit(ev);
   }
 
   private async onReturn(reg: (n: string) => bigint, pc: bigint, cpu: number): Promise<void> {
