@@ -3,7 +3,7 @@
  * `systrace run`, and compare the calls systrace decoded with the calls the test program
  * says it made (test/guest/systest.c prints them in strace notation).
  */
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +13,21 @@ import type { TraceEvent } from '../../src/trace/event.js';
 const notReady = guestReady();
 if (notReady) t.fail(notReady);
 else {
+  for (const mode of ['entry', 'exit'] as const) {
+    await t.test(`--mode ${mode}`, async (t) => traceAndCompare(t, mode));
+  }
+}
+
+type T = Test;
+
+async function traceAndCompare(t: T, mode: 'entry' | 'exit'): Promise<void> {
+  {
+
   const dir = mkdtempSync(join(tmpdir(), 'systrace-test-'));
   const traceFile = join(dir, 'trace.jsonl');
   const res = await run(
     process.execPath,
-    [SYSTRACE, 'run', '--json', '-o', traceFile, '--symbols', join(GUEST, 'kallsyms'), '--', ...qemuCommand()],
+    [SYSTRACE, 'run', '--mode', mode, '--json', '-o', traceFile, '--symbols', join(GUEST, 'kallsyms'), '--', ...qemuCommand()],
     { timeoutMs: 600_000 },
   );
   t.equal(res.code, 0, 'systrace run exits with QEMU status 0', { stderr: res.stderr.slice(-3000) });
@@ -56,7 +66,9 @@ else {
       const readEnter = events.find((e) => e.dir === 'enter' && e.call === readRet.call)!;
       const write = events.find((e) => e.dir === 'return' && e.name === 'write' && e.line?.includes('"ping", 4) = 4'))!;
       t.ok(write, 'the main thread writes "ping"');
-      t.ok(readEnter.seq < write.seq && write.seq < readRet.seq, 'read entered before the write and returned after it');
+      const writeEnter = events.find((e) => e.dir === 'enter' && e.call === write.call)!;
+      if (mode === 'entry') t.ok(readEnter.seq < writeEnter.seq && writeEnter.seq < readRet.seq, 'read entered before the write entered, and returned after it');
+      else t.ok(write.seq < readRet.seq && readEnter.late === true, 'read completed after the write (seen at its exit)');
       t.equal(readEnter.sp, readRet.sp, 'the return came back on the reader thread stack');
       t.not(readEnter.sp, write.sp, 'reader and writer are different threads');
     });
@@ -66,7 +78,9 @@ else {
       const rets = events.filter((e) => e.dir === 'return' && e.name === name);
       t.equal(rets.length, 2, `${name} returned twice`);
       const [a, b] = rets as [TraceEvent, TraceEvent];
-      t.equal(a.call, b.call, 'both returns belong to one call');
+      // Entry mode pairs both returns with the one entry; exit mode sees two exits, one per task.
+      if (mode === 'entry') t.equal(a.call, b.call, 'both returns belong to one call');
+      else t.not(a.call, b.call, 'one exit per task');
       const child = rets.find((e) => e.child)!;
       const parent = rets.find((e) => !e.child)!;
       t.equal(child?.ret, 0, 'child gets 0');
@@ -82,5 +96,6 @@ else {
       t.ok(exits.length >= 3, 'exit_group of both children and the program');
       t.ok(exits.every((e) => e.dir === 'enter' && e.noreturn && e.line?.endsWith(' = ?')), 'only entry events, = ?');
     });
+  }
   }
 }
