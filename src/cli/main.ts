@@ -31,10 +31,18 @@ function traceOptions(cmd: Command): Command {
     .addOption(new Option('--mode <mode>', 'exit: one stop per call where the kernel leaves it; entry: stops at entry and at the return site (needed for <unfinished ...>, hooks before the call)').choices(['exit', 'entry']))
     .option('--timeout <ms>', 'deadline for each stub reply', intOption('--timeout', 1), 10000)
     .option('--boot-timeout <ms>', 'how long to wait for the guest kernel to come up', intOption('--boot-timeout', 1), 300000)
+    .option('-e, --expr <expr>', 'strace-style qualifier: trace=NAME[,NAME...] stops the guest only for those calls')
     .addOption(new Option('--debug-rsp', 'log every RSP byte to stderr').hideHelp());
 }
 
-type Flags = Omit<TraceOptions, 'gdb' | 'timeoutMs' | 'bootTimeoutMs'> & { timeout: number; bootTimeout: number; gdb?: string };
+type Flags = Omit<TraceOptions, 'gdb' | 'timeoutMs' | 'bootTimeoutMs'> & { timeout: number; bootTimeout: number; gdb?: string; expr?: string };
+
+/** `trace=open,openat` (strace's -e); other qualifiers are not supported yet. */
+function parseTraceExpr(expr: string): string[] {
+  const m = /^(?:trace=)?([A-Za-z0-9_,]+)$/.exec(expr);
+  if (!m) throw new UserError('USAGE', `-e expects trace=NAME[,NAME...], got '${expr}'`);
+  return m[1]!.split(',').filter(Boolean);
+}
 
 function toTraceOptions(f: Flags, gdb: string): TraceOptions {
   const o: TraceOptions = { gdb, profile: f.profile, strsize: f.strsize, prefix: f.prefix, timeoutMs: f.timeout, bootTimeoutMs: f.bootTimeout };
@@ -44,6 +52,7 @@ function toTraceOptions(f: Flags, gdb: string): TraceOptions {
   if (f.quiet) o.quiet = true;
   if (f.debugRsp) o.debugRsp = true;
   if (f.mode) o.mode = f.mode;
+  if (f.expr !== undefined) o.only = parseTraceExpr(f.expr);
   return o;
 }
 

@@ -27,6 +27,8 @@ export interface TraceOptions {
   debugRsp?: boolean;
   /** `exit` (one stop per call), `entry` (entry + return), or undefined for the profile's best. */
   mode?: 'entry' | 'exit';
+  /** `-e trace=NAME,...`: only these calls stop the guest. */
+  only?: string[];
 }
 
 export interface TraceResult {
@@ -42,6 +44,9 @@ export function info(quiet: boolean | undefined, msg: string): void {
 export function prepare(opts: TraceOptions) {
   const profile = loadProfile(opts.profile);
   const table = loadPrototypes(profile.prototypes, profile.wordSize, profile.names);
+  for (const name of opts.only ?? []) {
+    if (!table.byShortName(name)) throw new UserError('USAGE', `-e trace: no syscall '${name}' in profile ${profile.name} (see: systrace syscalls --profile ${profile.name})`);
+  }
   if (!opts.symbols) {
     throw new UserError('SYMBOL_MISSING', `profile ${profile.name} needs kernel symbols: give --symbols FILE (a System.map or a /proc/kallsyms dump of this kernel)`);
   }
@@ -86,6 +91,7 @@ export async function traceGuest(opts: TraceOptions, onSession?: (s: TraceSessio
     strsize: opts.strsize,
     bootTimeoutMs: opts.bootTimeoutMs,
     ...(opts.mode ? { mode: opts.mode } : {}),
+    ...(opts.only ? { only: opts.only } : {}),
     emit: (ev) => {
       events++;
       sink.event(ev);

@@ -42,6 +42,11 @@ export interface SessionOptions {
    * at the kernel entry and one at the user return site.
    */
   mode?: 'entry' | 'exit';
+  /**
+   * Selective: only these calls (short names) stop the guest, at their handlers (the
+   * profile's `exit_stop.handler`), with their returns caught at the user return site.
+   */
+  only?: string[];
 }
 
 interface Pending {
@@ -94,11 +99,12 @@ export class TraceSession {
   readonly stats = { stops: 0, entries: 0, returns: 0, strayReturns: 0, lost: 0 };
 
   /** The mode in use: exit where the profile has it, unless entry+return was asked for. */
-  readonly mode: 'entry' | 'exit';
+  readonly mode: 'entry' | 'exit' | 'selective';
+  private readonly selectedBps = new Map<bigint, string>();
 
   constructor(private readonly client: GdbClient, private readonly opts: SessionOptions) {
     this.memory = new StubMemory(client);
-    this.mode = opts.mode ?? (opts.profile.exitStop ? 'exit' : 'entry');
+    this.mode = opts.only ? 'selective' : opts.mode ?? (opts.profile.exitStop ? 'exit' : 'entry');
     this.maxPending = opts.maxPending ?? 4096;
   }
 
@@ -118,6 +124,7 @@ export class TraceSession {
     await c.readAllRegisters(); // sets the g offsets
     this.symbols = await this.placeSymbols();
     if (this.mode === 'exit') return this.plantExitMode();
+    if (this.mode === 'selective') return this.plantSelective();
     for (const e of this.opts.profile.entries) {
       const addr = this.symbols.require(e.symbol, `${this.opts.profile.name} entry point`);
       this.entryBps.set(addr, e.abi);
@@ -125,6 +132,21 @@ export class TraceSession {
       this.opts.info(`breakpoint on ${e.symbol} at 0x${addr.toString(16)}`);
     }
     if (this.opts.profile.execCommit) this.execBp = this.symbols.lookup(this.opts.profile.execCommit);
+  }
+
+  private async plantSelective(): Promise<void> {
+    const es = this.opts.profile.exitStop;
+    if (!es) throw new UserError('GUEST_UNSUPPORTED', `profile ${this.opts.profile.name} cannot stop for selected calls only (no handler symbols)`);
+    for (const name of this.opts.only!) {
+      const info = this.opts.table.byShortName(name);
+      if (!info) throw new UserError('USAGE', `no syscall '${name}' in profile ${this.opts.profile.name}`);
+      const sym = es.handler.replace('{name}', info.fn.replace(/^sys_/, ''));
+      const addr = this.symbols.require(sym, `handler of ${name}`);
+      this.selectedBps.set(addr, name);
+      await this.client.insertBreakpoint(addr, 0, this.opts.profile.breakpointKind);
+    }
+    if (this.opts.profile.execCommit) this.execBp = this.symbols.lookup(this.opts.profile.execCommit);
+    this.opts.info(`selective: stopping only for ${this.opts.only!.join(', ')}`);
   }
 
   private async plantExitMode(): Promise<void> {
@@ -207,10 +229,11 @@ export class TraceSession {
   /** Removes every breakpoint we planted and lets the guest run on. */
   async detach(): Promise<SessionEnd> {
     const c = this.client;
-    for (const addr of [...this.entryBps.keys(), ...this.handlerBps.keys(), ...(this.exitBp === undefined ? [] : [this.exitBp])]) {
+    for (const addr of [...this.entryBps.keys(), ...this.handlerBps.keys(), ...this.selectedBps.keys(), ...(this.exitBp === undefined ? [] : [this.exitBp])]) {
       await c.removeBreakpoint(addr, 0, this.opts.profile.breakpointKind).catch(() => undefined);
     }
     this.handlerBps.clear();
+    this.selectedBps.clear();
     this.exitBp = undefined;
     for (const addr of this.returnBps.keys()) await c.removeBreakpoint(addr, 0, this.opts.profile.breakpointKind).catch(() => undefined);
     if (this.execBpPlanted && this.execBp !== undefined) await c.removeBreakpoint(this.execBp, 0, this.opts.profile.breakpointKind).catch(() => undefined);
@@ -249,6 +272,9 @@ export class TraceSession {
     } else if (this.handlerBps.has(pc)) {
       await this.onHandler(reg, pc, cpu);
       stepOver = true;
+    } else if (this.selectedBps.has(pc)) {
+      await this.onSelected(reg, pc, cpu);
+      stepOver = true;
     } else if (pc === this.execBp && this.execBpPlanted) {
       await this.onExecCommit(reg, cpu);
       stepOver = this.execBpPlanted;
@@ -276,6 +302,20 @@ export class TraceSession {
       call: ++this.calls, info, no, name, args, asid: this.asidOf(reg), sp: reg(p.sp), retaddr: reg(p.retaddr), abi,
       forkLike: FORK_LIKE.has(name), parentSeen: false, childSeen: false, lineDone: false,
     };
+    await this.startCall(pend, cpu, pc);
+  }
+
+  /** Selective mode: a selected call stopped at its handler; its return is caught in user space. */
+  private async onSelected(reg: (n: string) => bigint, pc: bigint, cpu: number): Promise<void> {
+    const regs = await this.readPtRegs(reg);
+    if (!regs) return;
+    this.stats.entries++;
+    await this.startCall(await this.pendingFromPtRegs(regs, this.asidOf(reg), 'x64'), cpu, pc);
+  }
+
+  /** Emits the enter event of a call and, unless it never returns, waits for its return. */
+  private async startCall(pend: Pending, cpu: number, pc: bigint): Promise<void> {
+    const { name, info, args } = pend;
     const ev = this.event('enter', pend, cpu, pc);
     if (this.opts.profile.sigreturn?.name === name) {
       await this.emitSigreturn(ev, pend);
