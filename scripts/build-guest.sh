@@ -1,0 +1,288 @@
+#!/usr/bin/env bash
+# Builds the bundled x86_64 test guest from Debian 12 packages only (see test/guest/README.md).
+#
+#   scripts/build-guest.sh            build what is missing or stale, then print the paths
+#
+# Outputs, in .cache/guest/x86_64/ (git-ignored):
+#   vmlinuz, kernel-version   from linux-image-<abi>-amd64, resolved through linux-image-amd64
+#   initrd.gz                 newc cpio + gzip: busybox-static, /init, /bin/systest, /etc/hostname
+#   kallsyms                  /proc/kallsyms of one boot of this kernel (KASLR on, so add the slide)
+#   qemu-args                 qemu-system-x86_64 arguments, one a line, without -gdb/-S
+#   manifest                  Debian packages and versions the files came from, and timings
+#   systest, boot.log         the test binary as built, and the output of the check boot
+#
+# Each step is skipped when its output is present and current; a run with nothing to do
+# only reads a few small files. The initramfs is rebuilt when test/guest/*.c, test/guest/init
+# or this script change (their SHA-256 is kept in initrd.hash). Delete the directory to
+# start again (e.g. to move to a newer kernel ABI).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SRC=$ROOT/test/guest
+OUT=$ROOT/.cache/guest/x86_64
+QEMU=qemu-system-x86_64
+BOOT_TIMEOUT=${BOOT_TIMEOUT:-600} # seconds, for each check boot under TCG
+
+log() { printf 'build-guest: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+SUDO=()
+[[ $EUID -eq 0 ]] || SUDO=(sudo)
+
+mkdir -p "$OUT"
+
+# ---- host packages -----------------------------------------------------------------
+
+apt_updated=0
+apt_update() {
+	[[ $apt_updated -eq 0 ]] || return 0
+	apt_updated=1
+	log "apt-get update"
+	# A foreign-architecture or security index can be mid-sync ("Mirror sync in
+	# progress") and make update fail although main has all we need: warn, go on, and
+	# let the installability checks below decide.
+	if ! "${SUDO[@]}" apt-get update -q >&2; then
+		log "warning: apt-get update failed; continuing with the package lists as they are"
+	fi
+}
+
+# Dies unless every package named has an install candidate.
+check_installable() {
+	local p cand
+	for p in "$@"; do
+		cand=$(apt-cache policy "$p" 2>/dev/null | sed -n 's/^ *Candidate: //p')
+		[[ -n $cand && $cand != "(none)" ]] || die "package $p is not installable (no candidate; apt sources?)"
+	done
+}
+
+ensure_host_tools() {
+	local need=()
+	if ! command -v apt-get >/dev/null || ! command -v dpkg-deb >/dev/null; then
+		die "needs a Debian host (apt-get, dpkg-deb)"
+	fi
+	command -v "$QEMU" >/dev/null || need+=(qemu-system-x86)
+	command -v gcc >/dev/null || need+=(gcc)
+	[[ -e /usr/lib/x86_64-linux-gnu/libc.a ]] || need+=(libc6-dev) # only a Recommends of gcc
+	command -v cpio >/dev/null || need+=(cpio)
+	command -v gzip >/dev/null || need+=(gzip)
+	command -v timeout >/dev/null || need+=(coreutils)
+	[[ ${#need[@]} -gt 0 ]] || return 0
+	log "installing ${need[*]}"
+	apt_update
+	check_installable "${need[@]}"
+	"${SUDO[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${need[@]}" >&2
+}
+
+# apt-get download into $OUT/debs; with stale lists the pool file may be gone (404), so
+# update once and retry. Prints the path of the .deb.
+download_deb() {
+	local pkg=$1 dir=$OUT/debs
+	mkdir -p "$dir"
+	rm -f "$dir/${pkg%%:*}"_*.deb
+	# As root, APT drops to user _apt for downloads, which cannot write here.
+	if ! (cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2); then
+		apt_update
+		(cd "$dir" && apt-get download -q -o APT::Sandbox::User=root "$pkg" >&2) || die "apt-get download $pkg failed"
+	fi
+	local debs=("$dir/${pkg%%:*}"_*.deb)
+	[[ -f ${debs[0]} ]] || die "apt-get download $pkg left no .deb in $dir"
+	echo "${debs[0]}"
+}
+
+deb_field() { dpkg-deb -f "$1" "$2"; }
+
+# ---- kernel ------------------------------------------------------------------------
+
+# The metapackage's dependency, e.g. linux-image-6.1.0-56-amd64 (awk reads all its input:
+# no SIGPIPE for apt-cache under pipefail).
+kernel_package() {
+	apt-cache depends linux-image-amd64 2>/dev/null |
+		awk '$1 == "Depends:" && $2 ~ /^linux-image-[0-9].*-amd64$/ && !p { print $2; p = 1 }'
+}
+
+build_kernel() {
+	[[ -s $OUT/vmlinuz && -s $OUT/kernel-version && -s $OUT/kernel-package ]] && return 0
+	local pkg deb ver tmp
+	ensure_host_tools
+	pkg=$(kernel_package) || true
+	if [[ -z $pkg ]]; then
+		apt_update
+		pkg=$(kernel_package) || true
+	fi
+	[[ -n $pkg ]] || die "cannot resolve linux-image-amd64 to a kernel package"
+	check_installable "$pkg"
+	log "downloading $pkg"
+	deb=$(download_deb "$pkg")
+	ver=$(deb_field "$deb" Version)
+	tmp=$(mktemp -d "$OUT/kernel.XXXXXX")
+	# Only ./boot/vmlinuz-*: the rest of the .deb is modules, and its System.map is a stub.
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" --wildcards './boot/vmlinuz-*'
+	set -- "$tmp"/boot/vmlinuz-*
+	[[ $# -eq 1 && -s $1 ]] || die "no single ./boot/vmlinuz-* in $deb"
+	mv "$1" "$OUT/vmlinuz"
+	echo "${1##*/vmlinuz-}" >"$OUT/kernel-version"
+	echo "$pkg $ver" >"$OUT/kernel-package"
+	rm -rf "$tmp" "$deb" # 70 MB of modules we do not use
+	rm -f "$OUT/kallsyms" # belongs to the old kernel, if any
+	log "kernel $(cat "$OUT/kernel-version") from $pkg $ver"
+}
+
+# ---- busybox -----------------------------------------------------------------------
+
+build_busybox() {
+	[[ -x $OUT/busybox && -s $OUT/busybox-package ]] && return 0
+	local deb tmp
+	ensure_host_tools
+	log "downloading busybox-static"
+	deb=$(download_deb busybox-static:amd64)
+	tmp=$(mktemp -d "$OUT/busybox.XXXXXX")
+	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$tmp" ./bin/busybox
+	mv "$tmp/bin/busybox" "$OUT/busybox"
+	echo "busybox-static $(deb_field "$deb" Version)" >"$OUT/busybox-package"
+	rm -rf "$tmp" "$deb"
+}
+
+# ---- initramfs ---------------------------------------------------------------------
+
+inputs_hash() {
+	cat "$SRC"/*.c "$SRC/init" "${BASH_SOURCE[0]}" "$OUT/busybox-package" | sha256sum | cut -d' ' -f1
+}
+
+build_initrd() {
+	local hash stage
+	hash=$(inputs_hash)
+	[[ -s $OUT/initrd.gz && -s $OUT/initrd.hash && $(<"$OUT/initrd.hash") == "$hash" ]] && return 0
+	ensure_host_tools
+	log "compiling test/guest/systest.c"
+	gcc -O1 -static -pthread -Wall -Wextra -Werror -o "$OUT/systest" "$SRC/systest.c"
+	stage=$(mktemp -d "$OUT/initrd.XXXXXX")
+	mkdir -p "$stage"/{bin,dev,etc,proc,sys,tmp}
+	chmod 1777 "$stage/tmp"
+	install -m 0755 "$OUT/busybox" "$stage/bin/busybox"
+	# Links made here rather than `busybox --install` at boot, which would cost the tracer
+	# several hundred syscalls. All applets go to /bin (ash finds applets itself anyway).
+	local a
+	for a in $("$OUT/busybox" --list); do
+		[[ $a == busybox ]] || ln -s busybox "$stage/bin/$a"
+	done
+	install -m 0755 "$OUT/systest" "$stage/bin/systest"
+	install -m 0755 "$SRC/init" "$stage/init"
+	printf 'systrace-guest\n' >"$stage/etc/hostname"
+	# Fixed owner and mtimes, sorted names: the same inputs give the same archive.
+	# No /dev/console node is needed for init's stdio: the kernel unpacks its built-in
+	# initramfs (usr/default_cpio_list: /dev, /dev/console, /root) before this one.
+	find "$stage" -exec touch -h -d @0 {} +
+	(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet) |
+		gzip -9 -n >"$OUT/initrd.gz.tmp"
+	mv "$OUT/initrd.gz.tmp" "$OUT/initrd.gz"
+	rm -rf "$stage"
+	echo "$hash" >"$OUT/initrd.hash"
+	log "initramfs $(stat -c %s "$OUT/initrd.gz") bytes"
+}
+
+# ---- qemu arguments ----------------------------------------------------------------
+
+# qemu_args [extra kernel cmdline]: one argument a line. KASLR stays on (no nokaslr).
+# -nodefaults instead of -nographic: no VGA, NIC or floppy, so no SeaBIOS/iPXE banners
+# and terminal escapes on the console; the serial console and the monitor (Ctrl-A c) share
+# stdio as with -nographic. TCG is QEMU's default here too; -accel tcg makes it explicit.
+qemu_args() {
+	local append="console=ttyS0 panic=-1 quiet${1:+ $1}"
+	printf '%s\n' -accel tcg -m 256 -smp 2 -nodefaults -no-user-config -display none \
+		-serial mon:stdio -no-reboot \
+		-kernel "$OUT/vmlinuz" -initrd "$OUT/initrd.gz" -append "$append"
+}
+
+write_qemu_args() {
+	local new
+	new=$(qemu_args)
+	[[ -s $OUT/qemu-args && $(<"$OUT/qemu-args") == "$new" ]] || printf '%s\n' "$new" >"$OUT/qemu-args"
+}
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f\n", b - a }'; }
+
+# ---- kallsyms ----------------------------------------------------------------------
+
+build_kallsyms() {
+	[[ -s $OUT/kallsyms && -s $OUT/kallsyms.kernel && $(<"$OUT/kallsyms.kernel") == "$(<"$OUT/kernel-version")" ]] && return 0
+	ensure_host_tools
+	local raw=$OUT/kallsyms.raw t0 t1 s n want
+	local -a args
+	mapfile -t args < <(qemu_args systest.mode=dumpsyms)
+	rm -f "$raw"
+	log "booting with systest.mode=dumpsyms (kallsyms to the second serial port)"
+	t0=$(now)
+	# The second -serial is the guest's ttyS1.
+	timeout "$BOOT_TIMEOUT" "$QEMU" "${args[@]}" -serial "file:$raw" \
+		</dev/null >"$OUT/dumpsyms.log" 2>&1 || die "dumpsyms boot failed (rc $?), see $OUT/dumpsyms.log"
+	t1=$(now)
+	# init puts ttyS1 in raw mode; drop any \r all the same (a cooked tty adds them).
+	tr -d '\r' <"$raw" >"$OUT/kallsyms.tmp"
+	rm -f "$raw"
+	n=$(wc -l <"$OUT/kallsyms.tmp")
+	for s in entry_SYSCALL_64 asm_exc_divide_error begin_new_exec; do
+		grep -Eq "^[0-9a-f]{16} [tT] $s\$" "$OUT/kallsyms.tmp" || die "kallsyms dump ($n lines) has no text symbol $s"
+		if grep -Eq "^0{16} [tT] $s\$" "$OUT/kallsyms.tmp"; then
+			die "kallsyms dump shows $s at address 0 (kptr_restrict not 0?)"
+		fi
+	done
+	# init prints the line count after the dump: nothing may be lost on the serial line.
+	want=$(tr -d '\r' <"$OUT/dumpsyms.log" | sed -n 's/^KALLSYMS LINES \([0-9][0-9]*\)$/\1/p')
+	[[ -n $want && $n -eq $want && $n -gt 10000 ]] || die "kallsyms dump has $n lines, the guest counted ${want:-?}"
+	mv "$OUT/kallsyms.tmp" "$OUT/kallsyms"
+	cp "$OUT/kernel-version" "$OUT/kallsyms.kernel"
+	elapsed "$t0" "$t1" >"$OUT/kallsyms.seconds"
+	log "kallsyms: $n lines, $(stat -c %s "$OUT/kallsyms") bytes, dump boot took $(<"$OUT/kallsyms.seconds") s"
+}
+
+# ---- check boot --------------------------------------------------------------------
+
+# Boots the guest exactly as qemu-args says; it must print the systest log and power off.
+check_boot() {
+	local stamp t0 t1
+	stamp="$(<"$OUT/initrd.hash") $(<"$OUT/kernel-version") $(qemu_args | sha256sum | cut -d' ' -f1)"
+	[[ -s $OUT/boot.ok && $(<"$OUT/boot.ok") == "$stamp" ]] && return 0
+	ensure_host_tools
+	local -a args
+	mapfile -t args <"$OUT/qemu-args"
+	log "check boot: $QEMU \$(cat $OUT/qemu-args)"
+	t0=$(now)
+	timeout "$BOOT_TIMEOUT" "$QEMU" "${args[@]}" </dev/null >"$OUT/boot.log" 2>&1 ||
+		die "check boot failed (rc $?), see $OUT/boot.log"
+	t1=$(now)
+	local out
+	out=$(tr -d '\r' <"$OUT/boot.log")
+	if ! grep -q '^SYSTEST BEGIN pid=[0-9]' <<<"$out" || ! grep -q '^SYSTEST END$' <<<"$out" ||
+		grep -q '^SYSTEST FAIL' <<<"$out"; then
+		die "no complete systest log in $OUT/boot.log"
+	fi
+	elapsed "$t0" "$t1" >"$OUT/boot.seconds"
+	echo "$stamp" >"$OUT/boot.ok"
+	log "check boot OK in $(<"$OUT/boot.seconds") s"
+}
+
+write_manifest() {
+	{
+		echo "# Where the files in this directory came from (written by scripts/build-guest.sh)."
+		echo "kernel $(<"$OUT/kernel-version") from $(<"$OUT/kernel-package")"
+		echo "busybox from $(<"$OUT/busybox-package")"
+		echo "qemu $("$QEMU" --version | sed -n 1p)"
+		echo "gcc $(gcc -dumpfullversion), $(dpkg-query -W -f='libc6-dev ${Version}' libc6-dev 2>/dev/null || echo 'libc6-dev ?')"
+		echo "kallsyms dump boot: $(<"$OUT/kallsyms.seconds") s; check boot: $(<"$OUT/boot.seconds") s (TCG)"
+	} >"$OUT/manifest"
+}
+
+build_kernel
+build_busybox
+build_initrd
+write_qemu_args
+build_kallsyms
+check_boot
+[[ -s $OUT/manifest && $OUT/manifest -nt $OUT/boot.ok && $OUT/manifest -nt $OUT/kallsyms ]] || write_manifest
+
+echo "kernel    $OUT/vmlinuz ($(<"$OUT/kernel-version"))"
+echo "initrd    $OUT/initrd.gz"
+echo "kallsyms  $OUT/kallsyms"
+echo "qemu-args $OUT/qemu-args"
+echo "manifest  $OUT/manifest"
