@@ -66,9 +66,11 @@ export type DecodeResult = { ok: true; payload: Buffer } | { ok: false; reason: 
 /**
  * Undoes escapes and run-length encoding in one pass over the raw bytes between `$` and `#`.
  * Returns `ok: false` for a malformed body: a trailing `}`, a `*` with nothing before it or
- * no count after it, or a count below 3 repeats... as LLDB does, rather than guessing.
+ * no count after it, or a count below 3 repeats... as LLDB does, rather than guessing; and
+ * for a body that decodes to more than `maxLength` bytes (each 2-byte run marker can add 97
+ * bytes, so a short body may expand fifty-fold).
  */
-export function decodePayload(raw: Uint8Array): DecodeResult {
+export function decodePayload(raw: Uint8Array, maxLength = Number.POSITIVE_INFINITY): DecodeResult {
   const out: number[] = [];
   // The raw byte before a `*` is what repeats: gdbserver run-length encodes the escaped
   // stream and gdb's read_frame expands runs before undoing escapes, so after `}\x03` a run
@@ -85,12 +87,14 @@ export function decodePayload(raw: Uint8Array): DecodeResult {
       if (i + 1 >= raw.length) return { ok: false, reason: 'run-length marker at end of packet' };
       const n = raw[++i]! - 29;
       if (n < 3 || n > 97) return { ok: false, reason: `run-length count ${n} out of range 3..97` };
+      if (out.length + n > maxLength) return { ok: false, reason: `packet longer than ${maxLength} bytes once run-length decoded` };
       for (let k = 0; k < n; k++) out.push(prevRaw);
     } else {
       prevRaw = b;
       out.push(b);
     }
   }
+  if (out.length > maxLength) return { ok: false, reason: `packet longer than ${maxLength} bytes once run-length decoded` };
   return { ok: true, payload: Buffer.from(out) };
 }
 

@@ -88,7 +88,7 @@ export class RspReader {
           } else if (expected !== actual) {
             events.push({ kind: 'bad-checksum', expected, actual });
           } else {
-            const decoded = decodePayload(raw);
+            const decoded = decodePayload(raw, MAX_PACKET_BYTES);
             if (decoded.ok) events.push({ kind: 'packet', payload: decoded.payload, notification: this.notification });
             else events.push({ kind: 'malformed', reason: decoded.reason });
           }
