@@ -66,6 +66,8 @@ ensure_host_tools() {
 	command -v cpio >/dev/null || need+=(cpio)
 	command -v gzip >/dev/null || need+=(gzip)
 	command -v timeout >/dev/null || need+=(coreutils)
+	command -v xz >/dev/null || need+=(xz-utils)     # scripts/kernel-btf.sh: the bzImage payload
+	command -v objcopy >/dev/null || need+=(binutils) # scripts/kernel-btf.sh: the .BTF section
 	[[ ${#need[@]} -gt 0 ]] || return 0
 	log "installing ${need[*]}"
 	apt_update
@@ -278,11 +280,14 @@ build_busybox
 build_initrd
 write_qemu_args
 build_kallsyms
+# The kernel's BTF (task_struct offsets for pid/comm), from the image itself: no guest boot.
+[[ -s $OUT/btf && $OUT/btf -nt $OUT/vmlinuz ]] || bash "$(dirname "$0")/kernel-btf.sh" "$OUT/vmlinuz" "$OUT/btf" >&2
 check_boot
 [[ -s $OUT/manifest && $OUT/manifest -nt $OUT/boot.ok && $OUT/manifest -nt $OUT/kallsyms ]] || write_manifest
 
 echo "kernel    $OUT/vmlinuz ($(<"$OUT/kernel-version"))"
 echo "initrd    $OUT/initrd.gz"
 echo "kallsyms  $OUT/kallsyms"
+echo "btf       $OUT/btf"
 echo "qemu-args $OUT/qemu-args"
 echo "manifest  $OUT/manifest"

@@ -31,11 +31,14 @@ function traceOptions(cmd: Command): Command {
     .addOption(new Option('--mode <mode>', 'exit: one stop per call where the kernel leaves it; entry: stops at entry and at the return site (needed for <unfinished ...>, hooks before the call)').choices(['exit', 'entry']))
     .option('--timeout <ms>', 'deadline for each stub reply', intOption('--timeout', 1), 10000)
     .option('--boot-timeout <ms>', 'how long to wait for the guest kernel to come up', intOption('--boot-timeout', 1), 300000)
+    .option('--btf <file>', "the kernel's BTF (scripts/kernel-btf.sh VMLINUZ OUT): events then carry pid, tid, ppid, comm")
+    .option('-p, --pid <pid...>', 'only events of these process or thread ids (needs --btf)')
+    .option('--comm <name>', 'only events of processes with this command name (needs --btf)')
     .option('-e, --expr <expr>', 'strace-style qualifier: trace=NAME[,NAME...] stops the guest only for those calls')
     .addOption(new Option('--debug-rsp', 'log every RSP byte to stderr').hideHelp());
 }
 
-type Flags = Omit<TraceOptions, 'gdb' | 'timeoutMs' | 'bootTimeoutMs'> & { timeout: number; bootTimeout: number; gdb?: string; expr?: string };
+type Flags = Omit<TraceOptions, 'gdb' | 'timeoutMs' | 'bootTimeoutMs'> & { timeout: number; bootTimeout: number; gdb?: string; expr?: string; pid?: string[] };
 
 /** `trace=open,openat` (strace's -e); other qualifiers are not supported yet. */
 function parseTraceExpr(expr: string): string[] {
@@ -53,6 +56,14 @@ function toTraceOptions(f: Flags, gdb: string): TraceOptions {
   if (f.debugRsp) o.debugRsp = true;
   if (f.mode) o.mode = f.mode;
   if (f.expr !== undefined) o.only = parseTraceExpr(f.expr);
+  if (f.btf !== undefined) o.btf = f.btf;
+  if (f.comm !== undefined) o.comm = f.comm;
+  if (f.pid !== undefined) {
+    o.pids = f.pid.flatMap((p) => p.split(',')).map((p) => {
+      if (!/^\d+$/.test(p)) throw new UserError('USAGE', `-p expects process ids, got '${p}'`);
+      return Number(p);
+    });
+  }
   return o;
 }
 

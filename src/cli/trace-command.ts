@@ -9,6 +9,7 @@ import { loadPrototypes } from '../decode/prototypes.js';
 import { firstExitArg, argsOf } from '../decode/decoder.js';
 import { loadProfile } from '../profile/profile.js';
 import { loadSystemMap } from '../symbols/system-map.js';
+import { loadBtf } from '../symbols/btf.js';
 import { TraceSession, type SessionEnd } from '../trace/session.js';
 import { JsonSink, LineWriter, TextSink, type Sink } from '../trace/sinks.js';
 import { UserError } from '../util/errors.js';
@@ -29,6 +30,12 @@ export interface TraceOptions {
   mode?: 'entry' | 'exit';
   /** `-e trace=NAME,...`: only these calls stop the guest. */
   only?: string[];
+  /** Kernel BTF file: names the process of each call. */
+  btf?: string;
+  /** Keep only events of these process or thread ids (-p). */
+  pids?: number[];
+  /** Keep only events of processes with this command name (--comm). */
+  comm?: string;
 }
 
 export interface TraceResult {
@@ -51,12 +58,14 @@ export function prepare(opts: TraceOptions) {
     throw new UserError('SYMBOL_MISSING', `profile ${profile.name} needs kernel symbols: give --symbols FILE (a System.map or a /proc/kallsyms dump of this kernel)`);
   }
   const symbols = loadSystemMap(opts.symbols);
+  const btf = opts.btf ? loadBtf(opts.btf) : undefined;
+  if ((opts.pids || opts.comm) && !btf) throw new UserError('USAGE', '-p and --comm need --btf FILE (the kernel\'s BTF, see scripts/kernel-btf.sh) to know processes');
   for (const e of profile.entries) {
     if (symbols.lookup(e.symbol) === undefined) {
       throw new UserError('SYMBOL_MISSING', `symbol '${e.symbol}' (${profile.name} entry point) is not in ${opts.symbols} (${symbols.size} symbols)`);
     }
   }
-  return { profile, table, symbols };
+  return { profile, table, symbols, btf };
 }
 
 /**
@@ -64,7 +73,7 @@ export function prepare(opts: TraceOptions) {
  * `stopSignal` asks to stop. `onSession` lets the caller wire signals to the session.
  */
 export async function traceGuest(opts: TraceOptions, onSession?: (s: TraceSession) => void): Promise<TraceResult> {
-  const { profile, table, symbols } = prepare(opts);
+  const { profile, table, symbols, btf } = prepare(opts);
   const writer = new LineWriter(opts.output);
   const sink: Sink = opts.json
     ? new JsonSink(writer)
@@ -92,7 +101,10 @@ export async function traceGuest(opts: TraceOptions, onSession?: (s: TraceSessio
     bootTimeoutMs: opts.bootTimeoutMs,
     ...(opts.mode ? { mode: opts.mode } : {}),
     ...(opts.only ? { only: opts.only } : {}),
+    ...(btf ? { btf } : {}),
     emit: (ev) => {
+      if (opts.pids && !(opts.pids.includes(ev.pid ?? -1) || opts.pids.includes(ev.tid ?? -1))) return;
+      if (opts.comm !== undefined && ev.comm !== opts.comm) return;
       events++;
       sink.event(ev);
     },

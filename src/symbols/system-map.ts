@@ -34,7 +34,9 @@ export class SymbolTable {
   /** The address of `name` with the slide applied, or undefined. */
   lookup(name: string): bigint | undefined {
     const s = this.byName.get(name);
-    return s === undefined ? undefined : s.addr + this.slide;
+    if (s === undefined) return undefined;
+    // Absolute symbols (x86_64 per-CPU offsets such as current_task) do not move with KASLR.
+    return s.type === 'A' || s.type === 'a' ? s.addr : s.addr + this.slide;
   }
 
   /** Like `lookup`, but a missing symbol is a user error naming the table. */

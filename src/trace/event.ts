@@ -48,6 +48,14 @@ export interface TraceEvent {
   child?: boolean;
   /** The call does not return to user space (exit, exit_group; a successful execve is reported at commit). */
   noreturn?: boolean;
+  /** Process id (thread group id) of the caller, when task_struct offsets are known (--btf). */
+  pid?: number;
+  /** Thread id of the caller (the kernel's task pid; strace's `[pid N]`). */
+  tid?: number;
+  /** Parent's process id. */
+  ppid?: number;
+  /** The caller's command name (task_struct.comm, at most 15 bytes). */
+  comm?: string;
   /**
    * An enter event produced at the call's exit (one-stop-per-call mode): its arguments are as
    * passed, but it was seen only when the call completed.

@@ -23,6 +23,8 @@ import type { SymbolTable } from '../symbols/system-map.js';
 import { UserError } from '../util/errors.js';
 import type { EventArg, TraceEvent } from './event.js';
 import { StubMemory } from './guest-memory.js';
+import { ProcessReader, type ProcessInfo } from './process-info.js';
+import type { Btf } from '../symbols/btf.js';
 
 export interface SessionOptions {
   profile: Profile;
@@ -47,6 +49,8 @@ export interface SessionOptions {
    * profile's `exit_stop.handler`), with their returns caught at the user return site.
    */
   only?: string[];
+  /** Kernel type data: with it, events carry pid, tid, ppid and comm. */
+  btf?: Btf;
 }
 
 interface Pending {
@@ -88,6 +92,9 @@ export class TraceSession {
   private readonly handlerBps = new Map<bigint, string>();
   private readonly atHandler = new Map<bigint, Pending>();
   private warnedAbi = false;
+  private procReader: ProcessReader | undefined;
+  /** The task of the stop being handled. */
+  private curProc: ProcessInfo | undefined;
   private execBpPlanted = false;
   private readonly pending = new Map<string, Pending>();
   private seq = 0;
@@ -123,6 +130,11 @@ export class TraceSession {
     await c.haltReason();
     await c.readAllRegisters(); // sets the g offsets
     this.symbols = await this.placeSymbols();
+    if (this.opts.btf) {
+      const r = ProcessReader.create(this.opts.btf, this.symbols);
+      if (typeof r === 'string') this.opts.info(`warning: processes will not be named (${r}); events carry asids only`);
+      else this.procReader = r;
+    }
     if (this.mode === 'exit') return this.plantExitMode();
     if (this.mode === 'selective') return this.plantSelective();
     for (const e of this.opts.profile.entries) {
@@ -261,6 +273,10 @@ export class TraceSession {
     const p = this.opts.profile.registers;
     const pc = reg(p.pc);
     const cpu = threadNumber(thread) - 1;
+    this.curProc = undefined;
+    if (this.procReader && this.isOurs(pc)) {
+      this.curProc = await this.procReader.read(this.memory, reg('gs_base'), reg('k_gs_base'));
+    }
     const abi = this.entryBps.get(pc);
     let stepOver = false;
     if (abi !== undefined) {
@@ -284,6 +300,10 @@ export class TraceSession {
     }
     // A `c` from a breakpoint's address reports it again at once: step this vCPU alone.
     if (stepOver && !this.stopRequested) await this.client.stepThread(thread);
+  }
+
+  private isOurs(pc: bigint): boolean {
+    return this.entryBps.has(pc) || pc === this.exitBp || this.handlerBps.has(pc) || this.selectedBps.has(pc) || this.returnBps.has(pc) || (this.execBpPlanted && pc === this.execBp);
   }
 
   private asidOf(reg: (n: string) => bigint): bigint {
@@ -579,6 +599,13 @@ export class TraceSession {
       abi: pend.abi,
     };
     if (!pend.info) ev.unknown = true;
+    const pr = this.curProc;
+    if (pr) {
+      ev.pid = pr.pid;
+      ev.tid = pr.tid;
+      ev.ppid = pr.ppid;
+      ev.comm = pr.comm;
+    }
     return ev;
   }
 }

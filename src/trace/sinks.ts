@@ -44,7 +44,7 @@ export class LineWriter {
 }
 
 export function prefixOf(ev: TraceEvent): string {
-  return `[cpu${ev.cpu} ${ev.asid}] `;
+  return ev.tid === undefined ? `[cpu${ev.cpu} ${ev.asid}] ` : `[cpu${ev.cpu} ${ev.asid} pid ${ev.tid} ${ev.comm}] `;
 }
 
 function enterPart(ev: TraceEvent, firstExit: number): string {

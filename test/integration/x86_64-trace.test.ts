@@ -30,7 +30,7 @@ async function traceAndCompare(t: T, mode: 'entry' | 'exit' | 'selective'): Prom
   const traceFile = join(dir, 'trace.jsonl');
   const res = await run(
     process.execPath,
-    [SYSTRACE, 'run', ...(mode === 'selective' ? ['-e', `trace=${SELECTED.join(',')}`] : ['--mode', mode]), '--json', '-o', traceFile, '--symbols', join(GUEST, 'kallsyms'), '--', ...qemuCommand()],
+    [SYSTRACE, 'run', ...(mode === 'selective' ? ['-e', `trace=${SELECTED.join(',')}`] : ['--mode', mode]), '--json', '-o', traceFile, '--symbols', join(GUEST, 'kallsyms'), '--btf', join(GUEST, 'btf'), '--', ...qemuCommand()],
     { timeoutMs: 600_000 },
   );
   t.equal(res.code, 0, 'systrace run exits with QEMU status 0', { stderr: res.stderr.slice(-3000) });
@@ -60,6 +60,26 @@ async function traceAndCompare(t: T, mode: 'entry' | 'exit' | 'selective'): Prom
       t.ok(lines.some((l) => l.startsWith('execve("/bin/systest", ["/bin/systest"], 0x') && l.endsWith(') = 0')), 'execve line');
     });
 
+    t.test('every event names its process: pid, tid, ppid, comm', async (t) => {
+      const pid = expected.pid;
+      t.ok(events.every((e) => typeof e.pid === 'number' && typeof e.tid === 'number' && typeof e.comm === 'string'), 'all events carry pid, tid, comm');
+      const mine = events.filter((e) => e.comm === 'systest');
+      t.ok(mine.length > 10, `events of the test program (${mine.length})`);
+      const forkRet = events.find((e) => e.name === 'fork' && e.child !== true && e.dir === 'return');
+      const vforkRet = events.find((e) => e.name === 'vfork' && e.child !== true && e.dir === 'return');
+      const children = [forkRet?.ret, vforkRet?.ret];
+      t.same(mine.filter((e) => e.pid !== pid && !children.includes(e.pid)), [], `every systest event is of pid ${pid} or of its two children`);
+      const getpid = events.find((e) => e.line === `getpid() = ${pid}`);
+      if (mode !== 'selective') t.match(getpid, { pid, tid: pid, comm: 'systest' }, 'getpid() is made by the main thread');
+      const gettid = expected.lines.find((l) => l.tag === 'thread' && l.line.startsWith('gettid()'));
+      const tid = Number(gettid?.line.split('= ')[1]);
+      if (mode !== 'selective') t.match(events.find((e) => e.line === `gettid() = ${tid}`), { pid, tid }, 'gettid() is made by the second thread of the same process');
+      for (const [name, r] of [['fork', forkRet], ['vfork', vforkRet]] as const) {
+        const child = events.find((e) => e.name === name && e.child === true);
+        t.match(child, { pid: r?.ret, tid: r?.ret, ppid: pid, comm: 'systest' }, `the ${name} child returns as pid ${r?.ret}, child of ${pid}`);
+      }
+    });
+
     if (mode !== 'selective') t.test('unknown syscall 1000 is reported unknown with ENOSYS', async (t) => {
       const ev = events.find((e) => e.dir === 'return' && e.no === 1000);
       t.ok(ev, 'a return event for number 1000');
@@ -78,7 +98,8 @@ async function traceAndCompare(t: T, mode: 'entry' | 'exit' | 'selective'): Prom
       t.ok(write, 'the main thread writes "ping"');
       const writeEnter = events.find((e) => e.dir === 'enter' && e.call === write.call)!;
       if (mode !== 'exit') t.ok(readEnter.seq < writeEnter.seq && writeEnter.seq < readRet.seq, 'read entered before the write entered, and returned after it');
-      else t.ok(write.seq < readRet.seq && readEnter.late === true, 'read completed after the write (seen at its exit)');
+      else t.ok(readEnter.late === true, 'the read is seen at its exit');
+      t.not(readRet.tid, write.tid, 'the reader and the writer are different threads');
       t.equal(readEnter.sp, readRet.sp, 'the return came back on the reader thread stack');
       t.not(readEnter.sp, write.sp, 'reader and writer are different threads');
     });
