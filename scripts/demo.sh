@@ -8,4 +8,4 @@ npx tsc -p tsconfig.json
 bash scripts/build-guest.sh >&2
 g=.cache/guest/x86_64
 mapfile -t args < "$g/qemu-args"
-exec node bin/systrace run --symbols "$g/kallsyms" "$@" -- qemu-system-x86_64 "${args[@]}"
+exec node bin/systrace run --symbols "$g/kallsyms" --btf "$g/btf" "$@" -- qemu-system-x86_64 "${args[@]}"
