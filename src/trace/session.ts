@@ -240,20 +240,28 @@ export class TraceSession {
 
   /** Removes every breakpoint we planted and lets the guest run on. */
   async detach(): Promise<SessionEnd> {
+    await this.release();
+    await this.client.detach();
+    return { kind: 'detached' };
+  }
+
+  /**
+   * Removes every breakpoint we planted but leaves the guest paused: closing the connection
+   * without `D` keeps it stopped for a debugger to attach (a rule's `stop` action).
+   */
+  async release(): Promise<void> {
     const c = this.client;
-    for (const addr of [...this.entryBps.keys(), ...this.handlerBps.keys(), ...this.selectedBps.keys(), ...(this.exitBp === undefined ? [] : [this.exitBp])]) {
-      await c.removeBreakpoint(addr, 0, this.opts.profile.breakpointKind).catch(() => undefined);
-    }
+    const kind = this.opts.profile.breakpointKind;
+    const all = [...this.entryBps.keys(), ...this.handlerBps.keys(), ...this.selectedBps.keys(), ...this.returnBps.keys()];
+    if (this.exitBp !== undefined) all.push(this.exitBp);
+    if (this.execBpPlanted && this.execBp !== undefined) all.push(this.execBp);
+    for (const addr of all) await c.removeBreakpoint(addr, 0, kind).catch(() => undefined);
+    this.entryBps.clear();
     this.handlerBps.clear();
     this.selectedBps.clear();
-    this.exitBp = undefined;
-    for (const addr of this.returnBps.keys()) await c.removeBreakpoint(addr, 0, this.opts.profile.breakpointKind).catch(() => undefined);
-    if (this.execBpPlanted && this.execBp !== undefined) await c.removeBreakpoint(this.execBp, 0, this.opts.profile.breakpointKind).catch(() => undefined);
-    this.entryBps.clear();
     this.returnBps.clear();
+    this.exitBp = undefined;
     this.execBpPlanted = false;
-    await c.detach();
-    return { kind: 'detached' };
   }
 
   /** Calls still waiting for their return. */
