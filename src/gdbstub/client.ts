@@ -24,6 +24,11 @@ export class GdbClient {
   maxMemoryChunk = 0x800;
   registers: RegisterMap | null = null;
   private selectedThread: string | null = null;
+  /**
+   * Whether a stop reply selects its thread for `g`/`m` (true of QEMU). Set false for stubs
+   * that need an explicit `Hg` after every stop.
+   */
+  stopSelectsThread = true;
 
   constructor(readonly conn: RspConnection) {}
 
@@ -225,6 +230,9 @@ export class GdbClient {
     const reply = await this.conn.waitStop(timeoutMs);
     const stop = parseStopReply(reply);
     if (!stop) throw new RspError('RSP_PROTOCOL', `cannot read stop reply '${reply.slice(0, 40)}'`);
+    // QEMU makes the stopped vCPU the general thread on every stop (gdbstub.c
+    // gdb_set_stop_cpu), so no `Hg` is needed to read its registers.
+    if (stop.kind === 'signal' && stop.thread !== undefined && this.stopSelectsThread) this.selectedThread = stop.thread;
     return stop;
   }
 
