@@ -1,0 +1,515 @@
+#!/usr/bin/env node
+// npm run bench (through bench/run.sh, which installs and builds first): issue 9 item 1.
+// Boots the x86_64 test guest with a dd workload between two console markers and times the
+// workload's window (host arrival times of the marker lines on QEMU's stdout) under:
+//   a   untraced (QEMU alone, no gdb client)
+//   b   a minimal raw RSP loop (bench/raw-trace.mjs): entry + return-site stops, the floor
+//   c   systrace, default mode (exit), --json -o /dev/null
+//   c'  systrace --mode entry, --json -o /dev/null
+//   d   Debian's gdb -batch with Python breakpoints (bench/gdb-trace.py), entries + returns
+//   e   systrace -e trace=getppid (dd never calls it), --json -o /dev/null
+// each --runs times, interleaved; medians reported. a and e also run on a --big workload,
+// where the window is long enough for their ratio to mean something.
+// Results: a table on stdout, JSON in .cache/bench/results-<date>.json.
+//
+//   node bench/run.mjs [--count N] [--big N] [--runs R] [--cases a,b,c,c2,d,e] [--timeout S]
+import { spawn, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import net from 'node:net';
+import os from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Rsp, findSlide, handshake, loadSymbols, IDT_GATES } from './rsp.mjs';
+import { rawTrace } from './raw-trace.mjs';
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
+const GUEST = join(ROOT, '.cache/guest/x86_64');
+const OUTDIR = join(ROOT, '.cache/bench');
+const KALLSYMS = join(GUEST, 'kallsyms');
+const QEMU = 'qemu-system-x86_64';
+
+// ---- options ---------------------------------------------------------------------------
+
+const opts = { count: 1000, big: 300000, runs: 3, cases: 'a,b,c,c2,d,e', timeout: 600, rare: 'getppid' };
+const argv = process.argv.slice(2);
+for (let i = 0; i < argv.length; i++) {
+  const m = /^--(count|big|runs|cases|timeout|rare)(?:=(.*))?$/.exec(argv[i]);
+  if (!m) {
+    if (argv[i] === '-h' || argv[i] === '--help') {
+      process.stdout.write('usage: node bench/run.mjs [--count N=1000] [--big N=300000, 0: off] [--runs R=3] [--cases a,b,c,c2,d,e] [--timeout S=600] [--rare NAME=getppid]\n');
+      process.exit(0);
+    }
+    process.stderr.write(`bench: unknown argument ${argv[i]} (see --help)\n`);
+    process.exit(2);
+  }
+  const v = m[2] ?? argv[++i];
+  opts[m[1]] = m[1] === 'cases' || m[1] === 'rare' ? v : Number(v);
+}
+const CASES = opts.cases.split(',');
+
+const log = (s) => process.stderr.write(`bench: ${s}\n`);
+const now = () => performance.now() / 1000; // seconds
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const median = (xs) => {
+  const v = xs.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (!v.length) return null;
+  return v.length % 2 ? v[(v.length - 1) / 2] : (v[v.length / 2 - 1] + v[v.length / 2]) / 2;
+};
+
+// ---- the guest -------------------------------------------------------------------------
+
+/** newc cpio (the kernel's initramfs format, Documentation/driver-api/early-userspace/buffer-format.rst). */
+function cpioNewc(entries) {
+  const parts = [];
+  let ino = 1;
+  const pad4 = (n) => Buffer.alloc((4 - (n % 4)) % 4);
+  for (const e of [...entries, { name: 'TRAILER!!!', mode: 0, data: Buffer.alloc(0) }]) {
+    const name = Buffer.from(e.name + '\0');
+    const fields = [ino++, e.mode, 0, 0, e.mode & 0o040000 ? 2 : 1, 0, e.data.length, 0, 0, 0, 0, name.length, 0];
+    const hdr = Buffer.from('070701' + fields.map((f) => f.toString(16).padStart(8, '0')).join(''));
+    parts.push(hdr, name, pad4(hdr.length + name.length), e.data, pad4(e.data.length));
+  }
+  return Buffer.concat(parts);
+}
+
+/** The test guest's initramfs with /bench/init appended as a second archive. */
+function buildInitrd() {
+  const base = readFileSync(join(GUEST, 'initrd.gz'));
+  const overlay = gzipSync(
+    cpioNewc([
+      { name: 'bench', mode: 0o040755, data: Buffer.alloc(0) },
+      { name: 'bench/init', mode: 0o100755, data: readFileSync(join(ROOT, 'bench/guest-init.sh')) },
+    ]),
+  );
+  // Zero padding between archives is skipped by the kernel's unpacker.
+  const pad = Buffer.alloc((512 - (base.length % 512)) % 512);
+  const out = join(OUTDIR, 'initrd-bench.gz');
+  writeFileSync(out, Buffer.concat([base, pad, overlay]));
+  return out;
+}
+
+let INITRD;
+function guestArgs(count) {
+  const args = readFileSync(join(GUEST, 'qemu-args'), 'utf8').split('\n').filter((l) => l !== '');
+  const i = args.indexOf('-initrd');
+  const j = args.indexOf('-append');
+  if (i < 0 || j < 0) throw new Error('qemu-args has no -initrd or no -append');
+  args[i + 1] = INITRD;
+  args[j + 1] += ` rdinit=/bench/init bench_count=${count}`;
+  return args;
+}
+
+// ---- processes -------------------------------------------------------------------------
+
+/** Spawns and watches the console on stdout for the markers. */
+function launch(cmd, args, { env, console = true, group = true } = {}) {
+  const t0 = now();
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: group, env: env ?? process.env });
+  const r = { child, t0, marks: {}, out: '', err: '', rss: [] };
+  let partial = '';
+  child.stdout.on('data', (d) => {
+    const t = now();
+    const s = d.toString('latin1');
+    r.out = (r.out + s).slice(-4000);
+    if (!console) return;
+    partial += s;
+    let nl;
+    while ((nl = partial.indexOf('\n')) >= 0) {
+      const line = partial.slice(0, nl).replace(/\r$/, '');
+      partial = partial.slice(nl + 1);
+      if (line === 'BENCH START' && r.marks.start === undefined) r.marks.start = t;
+      if (line === 'BENCH END' && r.marks.end === undefined) r.marks.end = t;
+    }
+  });
+  child.stderr.on('data', (d) => (r.err = (r.err + d.toString('latin1')).slice(-20000)));
+  r.exited = new Promise((resolve) => {
+    child.on('error', (e) => resolve({ code: 127, error: e.message }));
+    child.on('close', (code, signal) => resolve({ code, signal, t: now() }));
+  });
+  return r;
+}
+
+/** Children of a process (e.g. the QEMU that systrace started), from /proc. */
+function childrenOf(pid) {
+  const out = [];
+  try {
+    for (const t of readdirSync(`/proc/${pid}/task`)) {
+      const c = readFileSync(`/proc/${pid}/task/${t}/children`, 'utf8').trim();
+      if (c) out.push(...c.split(/\s+/).map(Number));
+    }
+  } catch {}
+  return out;
+}
+
+function kill(pid, sig) {
+  try {
+    process.kill(pid, sig);
+  } catch {}
+}
+
+/** Waits for exit; past the deadline kills what this run started (by pid), then waits. */
+async function finish(r, extraPids = () => []) {
+  let timer;
+  const timedOut = new Promise((res) => (timer = setTimeout(() => res('timeout'), opts.timeout * 1000)));
+  const x = await Promise.race([r.exited, timedOut]);
+  clearTimeout(timer);
+  if (x !== 'timeout') return x;
+  for (const p of [...extraPids(), ...childrenOf(r.child.pid)]) kill(p, 'SIGKILL');
+  kill(r.child.pid, 'SIGKILL');
+  const e = await r.exited;
+  return { ...e, timeout: true };
+}
+
+function vmRssMB(pid) {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) / 1024 : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Samples a process's RSS every 100 ms: [seconds since t0, MB]. */
+function pollRss(r, pid) {
+  const iv = setInterval(() => {
+    const v = vmRssMB(pid);
+    if (v !== null) r.rss.push([now() - r.t0, v]);
+  }, 100);
+  r.exited.then(() => clearInterval(iv));
+}
+
+function rssSummary(r) {
+  if (!r.rss.length) return null;
+  const ws = r.marks.start === undefined ? null : r.marks.start - r.t0;
+  // The sample nearest BENCH START (a short window can fall between two samples).
+  let atStart = null;
+  if (ws !== null) {
+    let best = Infinity;
+    for (const [t, v] of r.rss) if (Math.abs(t - ws) < best) [best, atStart] = [Math.abs(t - ws), v];
+  }
+  return { first: r.rss[0][1], window_start: atStart, end: r.rss[r.rss.length - 1][1], peak: Math.max(...r.rss.map(([, v]) => v)) };
+}
+
+async function waitFor(pred, ms, what) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const v = await pred();
+    if (v) return v;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(20);
+  }
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
+
+let SYMS;
+const ENTRY_SYM = 'entry_SYSCALL_64';
+
+// ---- the cases -------------------------------------------------------------------------
+
+function windowOf(r) {
+  const { start, end } = r.marks;
+  return start !== undefined && end !== undefined ? { window_s: end - start, boot_s: start - r.t0 } : { window_s: null, boot_s: start === undefined ? null : start - r.t0 };
+}
+
+async function caseUntraced(count) {
+  const r = launch(QEMU, guestArgs(count));
+  const x = await finish(r);
+  return { ...windowOf(r), total_s: x.t - r.t0, exit: x.code, timeout: !!x.timeout, console_tail: x.code ? r.out : undefined };
+}
+
+async function caseRaw(count) {
+  const dir = mkdtempSync(join(os.tmpdir(), 'bench-'));
+  const sock = join(dir, 'gdb.sock');
+  const r = launch(QEMU, [...guestArgs(count), '-gdb', `unix:${sock},server=on,wait=off`, '-S']);
+  let st;
+  let err;
+  try {
+    await waitFor(() => existsSync(sock), 20000, 'the gdbstub socket');
+    const rsp = await Rsp.connect({ path: sock });
+    await handshake(rsp);
+    const slide = await findSlide(rsp, SYMS);
+    const entry = SYMS.get(ENTRY_SYM) + slide;
+    st = await rawTrace(rsp, entry);
+    rsp.close();
+  } catch (e) {
+    err = String(e && e.stack ? e.stack : e);
+  }
+  const x = await finish(r);
+  rmSync(dir, { recursive: true, force: true });
+  return { ...windowOf(r), total_s: x.t - r.t0, exit: x.code, timeout: !!x.timeout, error: err, ...clientCounts(st) };
+}
+
+/** Window counts from a client's marker snapshots; whole-run counts besides. */
+function clientCounts(st) {
+  if (!st) return {};
+  const { start, end } = st.marks ?? {};
+  const w = start && end ? { calls: end.entries - start.entries, stops: end.stops - start.stops } : {};
+  return {
+    calls: w.calls ?? null,
+    stops: w.stops ?? null,
+    stops_per_call: w.calls ? w.stops / w.calls : null,
+    run_totals: { stops: st.stops, entries: st.entries, returns: st.returns, other: st.other, packets: st.packets, sites: st.sites, end: st.end, error: st.error },
+  };
+}
+
+async function caseGdb(count) {
+  const port = await freePort();
+  const r = launch(QEMU, [...guestArgs(count), '-gdb', `tcp:127.0.0.1:${port}`, '-S']);
+  const resultFile = join(OUTDIR, `gdb-result-${process.pid}.json`);
+  rmSync(resultFile, { force: true });
+  let g;
+  let err;
+  try {
+    const rsp = await waitFor(() => Rsp.connect({ host: '127.0.0.1', port }).catch(() => null), 20000, 'the gdbstub port');
+    await handshake(rsp);
+    const slide = await findSlide(rsp, SYMS);
+    // Closing without D leaves the guest paused, without breakpoints, for gdb to attach.
+    rsp.close();
+    await sleep(100);
+    const entry = SYMS.get(ENTRY_SYM) + slide;
+    g = launch('gdb', ['-q', '-nx', '-batch', '-x', join(ROOT, 'bench/gdb-trace.py')], {
+      console: false,
+      group: false,
+      env: { ...process.env, BENCH_TARGET: `127.0.0.1:${port}`, BENCH_ENTRY: entry.toString(16), BENCH_OUT: resultFile },
+    });
+    pollRss(g, g.child.pid);
+  } catch (e) {
+    err = String(e && e.stack ? e.stack : e);
+  }
+  const x = await finish(r, () => (g ? [g.child.pid] : []));
+  let st;
+  if (g) {
+    const gx = await finish(g);
+    try {
+      st = JSON.parse(readFileSync(resultFile, 'utf8'));
+    } catch (e) {
+      err = `no gdb result (gdb exit ${gx.code}): ${g.err.slice(-2000)}`;
+    }
+    rmSync(resultFile, { force: true });
+  }
+  return { ...windowOf(r), total_s: x.t - r.t0, exit: x.code, timeout: !!x.timeout, error: err ?? st?.error, ...clientCounts(st), rss_mb: g ? rssSummary({ ...g, marks: { start: r.marks.start }, t0: g.t0 }) : null };
+}
+
+async function caseSystrace(count, extra) {
+  const qargs = guestArgs(count);
+  const r = launch(process.execPath, [join(ROOT, 'bin/systrace'), 'run', '--json', '-o', '/dev/null', '--symbols', KALLSYMS, ...extra, '--', QEMU, ...qargs]);
+  pollRss(r, r.child.pid);
+  const x = await finish(r);
+  const m = /(\d+) events, (\d+) calls entered, (\d+) returns, (\d+) stops/.exec(r.err);
+  const summary = m ? { events: +m[1], entered: +m[2], returns: +m[3], stops: +m[4] } : null;
+  const mode = /^systrace: (one stop per call|selective|breakpoint on).*$/m.exec(r.err)?.[0];
+  return {
+    ...windowOf(r),
+    total_s: x.t - r.t0,
+    exit: x.code,
+    timeout: !!x.timeout,
+    error: x.code !== 0 || !summary ? r.err.slice(-2000) : undefined,
+    run_totals: summary,
+    // Whole-run figure: systrace's output went to /dev/null, so its window stops are not known.
+    stops_per_call: summary && summary.entered ? summary.stops / summary.entered : null,
+    systrace_mode: mode,
+    rss_mb: rssSummary(r),
+  };
+}
+
+const CASE_DEFS = {
+  a: { label: '(a) untraced', run: (n) => caseUntraced(n) },
+  b: { label: '(b) raw RSP loop, entry+return', run: (n) => caseRaw(n) },
+  c: { label: '(c) systrace (exit mode)', run: (n) => caseSystrace(n, []) },
+  c2: { label: "(c') systrace --mode entry", run: (n) => caseSystrace(n, ['--mode', 'entry']) },
+  d: { label: '(d) gdb -batch, Python bps', run: (n) => caseGdb(n) },
+  e: { label: () => `(e) systrace -e trace=${opts.rare}`, run: (n) => caseSystrace(n, ['-e', `trace=${opts.rare}`]) },
+};
+const labelOf = (k) => (typeof CASE_DEFS[k].label === 'function' ? CASE_DEFS[k].label() : CASE_DEFS[k].label);
+
+// ---- main ------------------------------------------------------------------------------
+
+function sh(cmd, args) {
+  try {
+    return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+async function main() {
+  for (const c of CASES) if (!CASE_DEFS[c]) throw new Error(`unknown case ${c} (a,b,c,c2,d,e)`);
+  for (const f of ['qemu-args', 'initrd.gz', 'kallsyms']) {
+    if (!existsSync(join(GUEST, f))) throw new Error(`${join(GUEST, f)} missing: run bash scripts/build-guest.sh (npm run bench does)`);
+  }
+  if (CASES.some((c) => c.startsWith('c') || c === 'e') && !existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('dist/ missing: npx tsc -p .');
+  mkdirSync(OUTDIR, { recursive: true });
+  INITRD = buildInitrd();
+  SYMS = loadSymbols(KALLSYMS, [ENTRY_SYM, ...Object.values(IDT_GATES)]);
+  const help = sh(process.execPath, [join(ROOT, 'bin/systrace'), '--help']) ?? '';
+  const haveSelective = /trace=NAME/.test(help);
+
+  const started = new Date();
+  const t0 = now();
+  const host = {
+    cpus: os.cpus().length,
+    uptime_start: sh('uptime', []),
+    qemu: sh(QEMU, ['--version'])?.split('\n')[0],
+    gdb: sh('gdb', ['--version'])?.split('\n')[0],
+    node: process.version,
+    kernel: readFileSync(join(GUEST, 'kernel-version'), 'utf8').trim(),
+    git: sh('git', ['-C', ROOT, 'describe', '--always', '--dirty']),
+  };
+  log(`count ${opts.count}, big ${opts.big}, runs ${opts.runs}, cases ${CASES.join(',')}; load: ${host.uptime_start}`);
+
+  const plan = [];
+  for (let i = 0; i < opts.runs; i++) for (const c of CASES) plan.push({ key: c, count: opts.count, rep: i + 1 });
+  if (opts.big > 0) for (let i = 0; i < opts.runs; i++) for (const c of ['a', 'e']) if (CASES.includes(c)) plan.push({ key: c + '+', base: c, count: opts.big, rep: i + 1 });
+
+  const runs = [];
+  for (const p of plan) {
+    const base = p.base ?? p.key;
+    const load = os.loadavg();
+    if (base === 'e' && !haveSelective) {
+      runs.push({ ...p, skipped: 'systrace has no -e trace= yet' });
+      continue;
+    }
+    let res;
+    try {
+      res = await CASE_DEFS[base].run(p.count);
+    } catch (e) {
+      res = { error: String(e && e.stack ? e.stack : e) };
+    }
+    const run = { case: p.key, count: p.count, rep: p.rep, load1: +load[0].toFixed(2), ...res };
+    runs.push(run);
+    const w = run.window_s == null ? 'no window' : `window ${run.window_s.toFixed(3)} s`;
+    log(`${p.key.padEnd(3)} #${p.rep} N=${p.count}: ${w}, total ${run.total_s?.toFixed(1)} s, exit ${run.exit}${run.calls != null ? `, ${run.calls} calls, ${run.stops} stops` : ''}${run.run_totals?.events != null ? `, ${run.run_totals.events} events/${run.run_totals.stops} stops (whole run)` : ''}${run.error ? `; ERROR ${run.error.split('\n')[0]}` : ''} (load ${run.load1})`);
+  }
+
+  // ---- summary ----
+  const by = (k) => runs.filter((r) => r.case === k && !r.skipped);
+  const ok = (r) => r.window_s != null && !r.error && r.exit === 0;
+  // The workload's syscalls in the window, counted exactly by the clients (b, d); the same
+  // deterministic dd loop under every case. Its fixed part (fork, exec, dd start and exit,
+  // markers) gives the estimate for the big workload.
+  const counted = [...by('b'), ...by('d')].filter(ok).map((r) => r.calls).filter((x) => x != null);
+  const workCalls = median(counted);
+  const fixed = workCalls == null ? null : workCalls - 2 * opts.count;
+  const callsFor = (count) => (fixed == null ? null : count === opts.count ? workCalls : 2 * count + fixed);
+  const untracedWin = median(by('a').filter(ok).map((r) => r.window_s));
+
+  const summary = {};
+  for (const k of [...CASES, ...(opts.big > 0 ? ['a+', 'e+'] : [])]) {
+    const rs = by(k);
+    if (!rs.length) {
+      if (runs.some((r) => r.case === k && r.skipped)) summary[k] = { skipped: runs.find((r) => r.case === k).skipped };
+      continue;
+    }
+    const good = rs.filter(ok);
+    const count = rs[0].count;
+    const calls = k === 'b' || k === 'd' ? median(good.map((r) => r.calls)) : callsFor(count);
+    const win = median(good.map((r) => r.window_s));
+    const rate = median(good.map((r) => (calls == null ? null : calls / r.window_s)));
+    const base = k === 'a+' || k === 'e+' ? median(by('a+').filter(ok).map((r) => r.window_s)) : untracedWin;
+    summary[k] = {
+      label: labelOf(k.replace('+', '')) + (k.endsWith('+') ? ` (big N=${count})` : ''),
+      count,
+      runs: rs.length,
+      ok: good.length,
+      window_s: win,
+      window_min_max: good.length ? [Math.min(...good.map((r) => r.window_s)), Math.max(...good.map((r) => r.window_s))] : null,
+      calls,
+      calls_source: k === 'b' || k === 'd' ? 'client counters' : 'workload (counted by b/d)',
+      // (e): the calls systrace reported in the whole run (none of them in the window).
+      traced_calls: k === 'e' || k === 'e+' ? median(good.map((r) => r.run_totals?.entered)) : calls,
+      calls_per_s: rate,
+      stops_per_call: median(good.map((r) => r.stops_per_call)),
+      stops_per_call_scope: k === 'b' || k === 'd' ? 'window' : k.startsWith('c') || k.startsWith('e') ? 'whole run (systrace summary)' : null,
+      added_ms_per_call: win != null && base != null && calls ? ((win - base) / calls) * 1000 : null,
+      boot_to_start_s: median(good.map((r) => r.boot_s)),
+      total_s: median(good.map((r) => r.total_s)),
+      rss_mb: good.some((r) => r.rss_mb)
+        ? {
+            window_start: median(good.map((r) => r.rss_mb?.window_start)),
+            end: median(good.map((r) => r.rss_mb?.end)),
+            peak: median(good.map((r) => r.rss_mb?.peak)),
+          }
+        : null,
+    };
+  }
+  const s = (k, f) => summary[k]?.[f] ?? null;
+  const ratio = (x, y) => (x != null && y ? x / y : null);
+  const ratios = {
+    'c/b calls/s': ratio(s('c', 'calls_per_s'), s('b', 'calls_per_s')),
+    "c'/b calls/s": ratio(s('c2', 'calls_per_s'), s('b', 'calls_per_s')),
+    'c/d calls/s': ratio(s('c', 'calls_per_s'), s('d', 'calls_per_s')),
+    'b/d calls/s': ratio(s('b', 'calls_per_s'), s('d', 'calls_per_s')),
+    'e/a window': ratio(s('e', 'window_s'), s('a', 'window_s')),
+    'e/a window, big N': ratio(s('e+', 'window_s'), s('a+', 'window_s')),
+  };
+  const goals = { 'c/b calls/s': ['>=', 1.15], 'c/d calls/s': ['>=', 1.3], 'e/a window': ['<=', 1.15], 'e/a window, big N': ['<=', 1.15] };
+
+  const total = now() - t0;
+  host.uptime_end = sh('uptime', []);
+  const result = { date: started.toISOString(), options: opts, host, workload_calls: workCalls, total_s: total, summary, ratios, goals, runs };
+  const file = join(OUTDIR, `results-${started.toISOString().replace(/[:]/g, '-').replace(/\..*/, '')}.json`);
+  writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
+
+  // ---- table ----
+  const f = (v, d = 1) => (v == null ? '-' : typeof v === 'number' ? v.toFixed(d) : String(v));
+  const rows = [['case', 'N', 'ok', 'window s (min-max)', 'calls', 'calls/s', 'stops/call', '+ms/call', 'boot s', 'RSS MB start>end (peak)']];
+  for (const [k, v] of Object.entries(summary)) {
+    if (v.skipped) {
+      rows.push([labelOf(k.replace('+', '')), '', '', `skipped: ${v.skipped}`, '', '', '', '', '', '']);
+      continue;
+    }
+    rows.push([
+      v.label,
+      String(v.count),
+      `${v.ok}/${v.runs}`,
+      v.window_s == null ? '-' : `${f(v.window_s, 3)} (${f(v.window_min_max[0], 3)}-${f(v.window_min_max[1], 3)})`,
+      k === 'e' || k === 'e+' ? `${f(v.calls, 0)} (${f(v.traced_calls, 0)} traced)` : `${f(v.calls, 0)}${v.calls_source.startsWith('workload') ? '*' : ''}`,
+      f(v.calls_per_s, 0),
+      v.stops_per_call == null ? '-' : `${f(v.stops_per_call, 2)}${v.stops_per_call_scope?.startsWith('whole') ? '†' : ''}`,
+      f(v.added_ms_per_call, 2),
+      f(v.boot_to_start_s, 1),
+      v.rss_mb ? `${f(v.rss_mb.window_start, 0)}>${f(v.rss_mb.end, 0)} (${f(v.rss_mb.peak, 0)})` : '-',
+    ]);
+  }
+  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+  const out = [];
+  out.push(`systrace bench ${result.date}: dd bs=1 count=${opts.count} (${workCalls ?? '?'} syscalls in the window), ${opts.runs} runs each, medians`);
+  out.push(`host: ${host.cpus} CPUs; ${host.qemu}; ${host.gdb}; node ${host.node}; guest kernel ${host.kernel}; git ${host.git}`);
+  for (const [i, r] of rows.entries()) {
+    out.push(r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j]))).join('  '));
+    if (i === 0) out.push(widths.map((w) => '-'.repeat(w)).join('  '));
+  }
+  out.push('* calls in the window: the workload\'s count, from the clients of (b)/(d) (same dd loop in every case); the big N is 2N + the fixed part');
+  out.push("† systrace's stops / calls entered over the whole run (boot and init included): its trace goes to /dev/null, so the window's own stops are not counted");
+  out.push('+ms/call: (window - untraced window) / calls. RSS: VmRSS of the tracer process (systrace node, or gdb) at BENCH START, at exit, peak');
+  out.push('ratios:');
+  for (const [k, v] of Object.entries(ratios)) {
+    const g = goals[k];
+    const verdict = v == null || !g ? '' : (g[0] === '>=' ? v >= g[1] : v <= g[1]) ? `  (goal ${g[0]} ${g[1]}: met)` : `  (goal ${g[0]} ${g[1]}: NOT met)`;
+    out.push(`  ${k.padEnd(18)} ${v == null ? '-' : v.toFixed(2) + 'x'}${verdict}`);
+  }
+  out.push(`load: start [${host.uptime_start}]  end [${host.uptime_end}]; load1 per run ${runs.map((r) => r.load1).filter((x) => x != null).join(' ')}`);
+  out.push(`total ${total.toFixed(0)} s; JSON: ${file}`);
+  process.stdout.write(out.join('\n') + '\n');
+  const failed = runs.filter((r) => !r.skipped && !ok(r));
+  if (failed.length) {
+    log(`${failed.length} run(s) failed: ${failed.map((r) => `${r.case}#${r.rep}`).join(' ')} (details in the JSON)`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((e) => {
+  log(`error: ${e && e.stack ? e.stack : e}`);
+  process.exit(1);
+});
