@@ -41,6 +41,11 @@ export interface SyscallMeta {
 }
 
 const LINE = /^(\d+) (.+?) (\w+) ?\((.*)\);\s*$/;
+/**
+ * Longest line accepted (the longest real one, Windows' NtAccessCheckByTypeResultListAndAuditAlarmByHandle,
+ * is 520): the line and argument patterns backtrack quadratically, so a longer line could stall the load.
+ */
+const MAX_LINE = 1024;
 const NORETURN = new Set(['exit', 'exit_group']);
 
 function splitArgs(list: string): string[] {
@@ -80,8 +85,9 @@ function parseArg(text: string, wordSize: number, index: number): ArgInfo | stri
 
 /** Short name: `sys_openat` -> `openat`, `NtReadFile` stays. */
 export function shortName(fn: string, renames: Record<string, string> = {}): string {
-  if (renames[fn]) return renames[fn]!;
-  return fn.replace(/^(__(x64|ia32|arm64)_)?(compat_)?sys_/, '');
+  // Own keys only: `constructor`, `toString`... are functions on every object's prototype.
+  if (Object.hasOwn(renames, fn) && renames[fn]) return renames[fn]!;
+  return fn.replace(/^(__(x64|ia32|arm64)_)?(compat_)?sys_/, '') || fn; // a bare `sys_` keeps its name
 }
 
 export class SyscallTable {
@@ -132,6 +138,7 @@ export function parsePrototypes(text: string, file: string, wordSize: 4 | 8, ren
     const fail = (what: string): never => {
       throw new UserError('CONFIG_INVALID', `${at(file, i + 1)}: ${what}`);
     };
+    if (line.length > MAX_LINE) fail(`line longer than ${MAX_LINE} characters`);
     const m = LINE.exec(line);
     if (!m) fail(`expected '<number> <return type> <name>(<args>);', got '${line.slice(0, 60)}'`);
     const no = Number(m![1]);
