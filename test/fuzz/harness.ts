@@ -70,7 +70,7 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
   for (let w = 0; w < nWorkers; w++) {
     const from = first + Math.floor((count * w) / nWorkers);
     const to = first + Math.floor((count * (w + 1)) / nWorkers);
-    const progress = new SharedArrayBuffer(8);
+    const progress = new SharedArrayBuffer(12);
     const view = new Int32Array(progress);
     Atomics.store(view, 0, from);
     const job: WorkerJob = { target: opts.target.href, seed, from, to, progress, maxFailures: 10 };
@@ -99,12 +99,10 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
             report.samples.push({ index, kind: 'crash', message: `hang: input ${index} still running after ${hangMs} ms` });
             void worker.terminate();
             stop();
-          } else if (now - start > budgetMs) {
+          } else if (now - start > budgetMs && Atomics.load(view, 2) === 0) {
+            // Asks the worker to stop after this input; it then reports what it has done.
             report.overBudget = true;
-            report.done += doneNow;
-            report.samples.push({ index, kind: 'crash', message: `over budget: ${budgetMs} ms passed at input ${index}` });
-            void worker.terminate();
-            stop();
+            Atomics.store(view, 2, 1);
           }
         }, 50);
         worker.on('message', (r: WorkerResult) => {

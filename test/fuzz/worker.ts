@@ -13,7 +13,7 @@ export interface WorkerJob {
   seed: number;
   from: number;
   to: number;
-  /** Int32Array view: [0] input in progress, [1] inputs finished. */
+  /** Int32Array view: [0] input in progress, [1] inputs finished, [2] set by the main thread to stop early. */
   progress: SharedArrayBuffer;
   maxFailures: number;
 }
@@ -60,7 +60,8 @@ const outcomes: Record<string, number> = {};
 let maxMs = 0;
 let maxIndex = -1;
 const start = performance.now();
-for (let i = job.from; i < job.to; i++) {
+let done = 0;
+for (let i = job.from; i < job.to && Atomics.load(progress, 2) === 0; i++) {
   current = i;
   Atomics.store(progress, 0, i);
   const t0 = performance.now();
@@ -76,10 +77,11 @@ for (let i = job.from; i < job.to; i++) {
     maxMs = dt;
     maxIndex = i;
   }
-  Atomics.store(progress, 1, i - job.from + 1);
+  done = i - job.from + 1;
+  Atomics.store(progress, 1, done);
 }
 await target.teardown?.(state);
 // Late rejections of the last inputs surface within a tick or two.
 await new Promise((r) => setTimeout(r, 20));
-const result: WorkerResult = { done: job.to - job.from, failures, samples, maxMs, maxIndex, totalMs: performance.now() - start, outcomes };
+const result: WorkerResult = { done, failures, samples, maxMs, maxIndex, totalMs: performance.now() - start, outcomes };
 parentPort!.postMessage(result);
