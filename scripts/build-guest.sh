@@ -182,6 +182,68 @@ build_initrd() {
 	log "initramfs $(stat -c %s "$OUT/initrd.gz") bytes"
 }
 
+# ---- strace overlay (systest.mode=strace) -------------------------------------------
+
+# A second initramfs, initrd-strace.gz: initrd.gz followed by a cpio with Debian's strace
+# (amd64, with the libraries it NEEDs: libunwind8, liblzma5, libc6) and the family test
+# programs test/guest/fam-*.c. The kernel unpacks concatenated archives in order, so the
+# default initrd.gz stays as it is. Used by test/integration/x86_64-strace.test.ts.
+STRACE_PKGS=(strace:amd64 libunwind8:amd64 liblzma5:amd64 libc6:amd64)
+
+strace_inputs_hash() {
+	{ cat "$SRC"/fam-*.c "${BASH_SOURCE[0]}" "$OUT/initrd.hash"; cat "$OUT/strace-packages" 2>/dev/null; } | sha256sum | cut -d' ' -f1
+}
+
+build_strace_overlay() {
+	local tree=$OUT/strace-overlay pkg deb tmp
+	if [[ ! -x $tree/usr/bin/strace || ! -s $OUT/strace-packages ]]; then
+		ensure_host_tools
+		tmp=$(mktemp -d "$OUT/strace.XXXXXX")
+		: >"$OUT/strace-packages.tmp"
+		for pkg in "${STRACE_PKGS[@]}"; do
+			log "downloading $pkg"
+			deb=$(download_deb "$pkg")
+			dpkg-deb -x "$deb" "$tmp/x"
+			echo "${pkg%%:*} $(deb_field "$deb" Version)" >>"$OUT/strace-packages.tmp"
+			rm -f "$deb"
+		done
+		rm -rf "$tree"
+		mkdir -p "$tree/usr/bin" "$tree/lib64" "$tree/lib/x86_64-linux-gnu"
+		cp -L "$tmp/x/usr/bin/strace" "$tree/usr/bin/strace"
+		# lib64/ld-linux-x86-64.so.2 is an absolute symlink: take its target from the tree.
+		cp -L "$tmp/x/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2" "$tree/lib64/ld-linux-x86-64.so.2"
+		local lib f
+		for lib in libc.so.6 libunwind-ptrace.so.0 libunwind-x86_64.so.8 libunwind.so.8 liblzma.so.5; do
+			f=$(find "$tmp/x" -name "$lib" | head -n 1)
+			[[ -n $f ]] || die "no $lib in ${STRACE_PKGS[*]}"
+			cp -L "$f" "$tree/lib/x86_64-linux-gnu/$lib"
+		done
+		rm -rf "$tmp"
+		mv "$OUT/strace-packages.tmp" "$OUT/strace-packages"
+	fi
+	local hash
+	hash=$(strace_inputs_hash)
+	[[ -s $OUT/initrd-strace.gz && -s $OUT/initrd-strace.hash && $(<"$OUT/initrd-strace.hash") == "$hash" ]] && return 0
+	local stage f name
+	stage=$(mktemp -d "$OUT/initrd-strace.XXXXXX")
+	cp -a "$tree/." "$stage/"
+	mkdir -p "$stage/bin"
+	for f in "$SRC"/fam-*.c; do
+		name=$(basename "$f" .c)
+		log "compiling test/guest/$name.c"
+		gcc -O1 -static -pthread -Wall -Wextra -Werror -o "$stage/bin/$name" "$f"
+	done
+	find "$stage" -exec touch -h -d @0 {} +
+	{
+		cat "$OUT/initrd.gz"
+		(cd "$stage" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --reproducible --quiet) | gzip -9 -n
+	} >"$OUT/initrd-strace.gz.tmp"
+	mv "$OUT/initrd-strace.gz.tmp" "$OUT/initrd-strace.gz"
+	rm -rf "$stage"
+	echo "$hash" >"$OUT/initrd-strace.hash"
+	log "strace initramfs $(stat -c %s "$OUT/initrd-strace.gz") bytes ($(tr '\n' ' ' <"$OUT/strace-packages"))"
+}
+
 # ---- qemu arguments ----------------------------------------------------------------
 
 # qemu_args [extra kernel cmdline]: one argument a line. KASLR stays on (no nokaslr).
@@ -278,6 +340,7 @@ write_manifest() {
 build_kernel
 build_busybox
 build_initrd
+build_strace_overlay
 write_qemu_args
 build_kallsyms
 # The kernel's BTF (task_struct offsets for pid/comm), from the image itself: no guest boot.
@@ -287,6 +350,7 @@ check_boot
 
 echo "kernel    $OUT/vmlinuz ($(<"$OUT/kernel-version"))"
 echo "initrd    $OUT/initrd.gz"
+echo "strace    $OUT/initrd-strace.gz (systest.mode=strace)"
 echo "kallsyms  $OUT/kallsyms"
 echo "btf       $OUT/btf"
 echo "qemu-args $OUT/qemu-args"
