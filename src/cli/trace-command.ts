@@ -10,6 +10,7 @@ import { firstExitArg, argsOf } from '../decode/decoder.js';
 import { loadProfile } from '../profile/profile.js';
 import { loadSystemMap } from '../symbols/system-map.js';
 import { loadBtf } from '../symbols/btf.js';
+import { DumpSymbolSource } from '../symbols/source.js';
 import { TraceSession, type SessionEnd } from '../trace/session.js';
 import { JsonSink, LineWriter, TextSink, type Sink } from '../trace/sinks.js';
 import { UserError } from '../util/errors.js';
@@ -60,12 +61,15 @@ export function prepare(opts: TraceOptions) {
   const symbols = loadSystemMap(opts.symbols);
   const btf = opts.btf ? loadBtf(opts.btf) : undefined;
   if ((opts.pids || opts.comm) && !btf) throw new UserError('USAGE', '-p and --comm need --btf FILE (the kernel\'s BTF, see scripts/kernel-btf.sh) to know processes');
-  for (const e of profile.entries) {
-    if (symbols.lookup(e.symbol) === undefined) {
-      throw new UserError('SYMBOL_MISSING', `symbol '${e.symbol}' (${profile.name} entry point) is not in ${opts.symbols} (${symbols.size} symbols)`);
-    }
+  // The symbols the chosen mode plants breakpoints on must be there before QEMU is touched.
+  const mode = opts.only ? 'selective' : opts.mode ?? (profile.exitStop ? 'exit' : 'entry');
+  const needed = mode === 'entry' ? profile.entries.map((e) => e.symbol) : profile.exitStop ? [profile.exitStop.symbol] : [];
+  const source = new DumpSymbolSource(symbols);
+  const missing = source.missing(needed);
+  if (missing.length) {
+    throw new UserError('SYMBOL_MISSING', `symbol '${missing[0]}' (needed by ${profile.name} in ${mode} mode) is not in ${opts.symbols} (${symbols.size} symbols)`);
   }
-  return { profile, table, symbols, btf };
+  return { profile, table, symbols: source, btf };
 }
 
 /**

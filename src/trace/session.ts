@@ -18,8 +18,8 @@ import { argsOf, callName, decodeEnter, decodeReturn, errnoOf, formatReturn, joi
 import type { SyscallInfo, SyscallTable } from '../decode/prototypes.js';
 import { ERRNO } from '../decode/tables/errno.js';
 import type { Profile } from '../profile/profile.js';
-import { slideFromIdt } from '../symbols/kaslr-x86.js';
 import type { SymbolTable } from '../symbols/system-map.js';
+import type { SymbolSource } from '../symbols/source.js';
 import { UserError } from '../util/errors.js';
 import type { EventArg, TraceEvent } from './event.js';
 import { StubMemory } from './guest-memory.js';
@@ -29,8 +29,8 @@ import type { Btf } from '../symbols/btf.js';
 export interface SessionOptions {
   profile: Profile;
   table: SyscallTable;
-  /** Symbols as dumped (before the slide of this boot). */
-  symbols: SymbolTable;
+  /** Where the kernel's symbols come from (a dump, the guest's memory...). */
+  symbols: SymbolSource;
   strsize: number;
   emit: (ev: TraceEvent) => void;
   /** Diagnostics for the user (stderr). */
@@ -129,7 +129,12 @@ export class TraceSession {
     }
     await c.haltReason();
     await c.readAllRegisters(); // sets the g offsets
-    this.symbols = await this.placeSymbols();
+    this.symbols = await this.opts.symbols.resolve({
+      client: c,
+      profile: this.opts.profile,
+      info: this.opts.info,
+      untilReady: (probe, what) => this.untilReady(probe, what),
+    });
     if (this.opts.btf) {
       const r = ProcessReader.create(this.opts.btf, this.symbols);
       if (typeof r === 'string') this.opts.info(`warning: processes will not be named (${r}); events carry asids only`);
@@ -182,22 +187,14 @@ export class TraceSession {
     if (missing.length) this.opts.info(`warning: no ${missing.join(', ')} in the symbols: those calls show only at their exit, if any`);
   }
 
-  /** Finds the slide of this boot, letting the guest run until its kernel is up. */
-  private async placeSymbols(): Promise<SymbolTable> {
-    const k = this.opts.profile.kaslr;
-    if (!k) return this.opts.symbols;
+  /** Lets the guest run in short bursts until `probe` (run while it is stopped) gives a value. */
+  private async untilReady<T>(probe: () => Promise<T | { reason: string }>, what: string): Promise<T> {
     const deadline = Date.now() + (this.opts.bootTimeoutMs ?? 180_000);
-    let reason = '';
     for (let round = 0; ; round++) {
-      const r = await slideFromIdt(this.client, this.opts.symbols, { gates: k.gates, align: k.align, wordSize: this.opts.profile.wordSize });
-      if ('slide' in r) {
-        this.opts.info(`kernel symbols placed: KASLR slide ${r.slide < 0n ? '-' : ''}0x${(r.slide < 0n ? -r.slide : r.slide).toString(16)} (from the IDT)`);
-        return this.opts.symbols.withSlide(r.slide);
-      }
-      if (reason !== r.reason && round > 0 && /missing/.test(r.reason)) throw new UserError('SYMBOL_MISSING', r.reason);
-      reason = r.reason;
+      const r = await probe();
+      if (!(typeof r === 'object' && r !== null && 'reason' in r)) return r as T;
       if (Date.now() > deadline || this.stopRequested) {
-        throw new UserError('SYMBOL_MISSING', `could not match ${this.opts.symbols.source} to the running kernel: ${reason}; is it the symbol file of this kernel?`);
+        throw new UserError('SYMBOL_MISSING', `could not ${what}: ${(r as { reason: string }).reason}`);
       }
       // Let the guest boot a little; an interrupt costs no translation flush.
       await this.client.continue();
