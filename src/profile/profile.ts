@@ -67,8 +67,8 @@ class Checker {
 
   num(map: YAMLMap, key: string, allowed?: number[]): number {
     const n = this.get(map, key, true)!;
-    if (!isScalar(n) || typeof n.value !== 'number' || (allowed && !allowed.includes(n.value))) {
-      this.fail(n, `'${key}' must be ${allowed ? 'one of ' + allowed.join(', ') : 'a number'}`);
+    if (!isScalar(n) || !Number.isSafeInteger(n.value) || (allowed && !allowed.includes(n.value as number))) {
+      this.fail(n, `'${key}' must be ${allowed ? 'one of ' + allowed.join(', ') : 'an integer'}`);
     }
     return n.value as number;
   }
@@ -100,7 +100,15 @@ class Checker {
 
 export function parseProfile(text: string, file: string): Profile {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  let doc: ReturnType<typeof parseDocument>;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
+  } catch (e) {
+    // yaml 2.9's parser recurses per nesting level: a few thousand levels (`a: a: a: ...`)
+    // overflow the stack with no position known.
+    if (!(e instanceof RangeError)) throw e;
+    throw new UserError('CONFIG_INVALID', `${at(file, 1, 1)}: cannot parse: ${e.message} (nested too deeply?)`, { cause: e });
+  }
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
     const pos = lines.linePos(e.pos[0]);
@@ -170,7 +178,7 @@ export function parseProfile(text: string, file: string): Profile {
     const m = c.map(es, `'exit_stop'`);
     const pr = c.map(c.get(m, 'pt_regs', true), `'exit_stop.pt_regs'`);
     const argsNode = c.get(pr, 'args', true);
-    if (!isSeq(argsNode) || argsNode.items.some((i) => !isScalar(i) || typeof i.value !== 'number')) c.fail(argsNode, `'exit_stop.pt_regs.args' must be a list of offsets`);
+    if (!isSeq(argsNode) || argsNode.items.some((i) => !isScalar(i) || !Number.isSafeInteger(i.value))) c.fail(argsNode, `'exit_stop.pt_regs.args' must be a list of offsets`);
     const ptRegs: NonNullable<Profile['exitStop']>['ptRegs'] = {
       size: c.num(pr, 'size'),
       nr: c.num(pr, 'nr'),
