@@ -48,8 +48,9 @@ class Checker {
   constructor(private readonly file: string, private readonly lines: LineCounter) {}
 
   fail(node: Node | null | undefined, what: string): never {
-    const pos = node?.range ? this.lines.linePos(node.range[0]) : undefined;
-    throw new UserError('CONFIG_INVALID', `${at(this.file, pos?.line, pos?.col)}: ${what}`);
+    // No node (an empty document has no contents): the error is the document's, at 1:1.
+    const pos = this.lines.linePos(node?.range ? node.range[0] : 0);
+    throw new UserError('CONFIG_INVALID', `${at(this.file, pos.line, pos.col)}: ${what}`);
   }
 
   get(map: YAMLMap, key: string, required: boolean): Node | undefined {
