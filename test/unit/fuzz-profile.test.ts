@@ -41,3 +41,9 @@ t.test('numbers in a profile are integers', async (t) => {
   }
   t.equal(parseProfile(real.text, 'p.yaml').errnoMax, 4095);
 });
+
+t.test('an empty or comment-only profile is an error at 1:1', async (t) => {
+  for (const text of ['', '# only a comment\n', '\n\n']) {
+    t.throws(() => parseProfile(text, 'p.yaml'), { code: 'CONFIG_INVALID', message: 'p.yaml:1:1: a profile must be a mapping' }, JSON.stringify(text));
+  }
+});

@@ -107,6 +107,7 @@ export const target: FuzzTarget<State> = {
     const base = rng.weighted<() => string>([
       [1, () => s.full],
       [2, () => s.stripped],
+      [0.3, () => s.full.split('\n').filter((l) => rng.chance(0.1) && /^\s*#/.test(l)).join('\n')],
       [7, () => [...s.blocks.filter((b) => REQUIRED.test(b) && rng.chance(0.97)), ...s.blocks.filter((b) => !REQUIRED.test(b) && rng.chance(0.25))].join('\n') + '\n'],
     ])();
     const text = rng.chance(0.03) ? base : mutate(rng, base, st.tokens, SPECIAL, 3, 0.02);
