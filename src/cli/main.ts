@@ -8,7 +8,8 @@ import { loadPrototypes } from '../decode/prototypes.js';
 import { availableProfiles, loadProfile } from '../profile/profile.js';
 import type { TraceSession } from '../trace/session.js';
 import { UserError } from '../util/errors.js';
-import { info, traceGuest, prepare, type TraceOptions } from './trace-command.js';
+import { info, traceGuest, prepare, type TraceOptions, type TraceResult } from './trace-command.js';
+import { pipelineCommands } from '../pipeline/commands.js';
 import { startQemu, waitForSocket } from './run-qemu.js';
 
 function intOption(name: string, min: number) {
@@ -35,10 +36,16 @@ function traceOptions(cmd: Command): Command {
     .option('-p, --pid <pid...>', 'only events of these process or thread ids (needs --btf)')
     .option('--comm <name>', 'only events of processes with this command name (needs --btf)')
     .option('-e, --expr <expr>', 'strace-style qualifier: trace=NAME[,NAME...] stops the guest only for those calls')
+    .option('--config <file>', 'a pipeline config or rules file (plugins, rules; docs/plugins.md); repeat for more, later ones append or override', collect, [])
     .addOption(new Option('--debug-rsp', 'log every RSP byte to stderr').hideHelp());
 }
 
-type Flags = Omit<TraceOptions, 'gdb' | 'timeoutMs' | 'bootTimeoutMs'> & { timeout: number; bootTimeout: number; gdb?: string; expr?: string; pid?: string[] };
+type Flags = Omit<TraceOptions, 'gdb' | 'timeoutMs' | 'bootTimeoutMs' | 'configs'> & { timeout: number; bootTimeout: number; gdb?: string; expr?: string; pid?: string[]; config: string[] };
+
+/** Commander's way to take a repeated option as a list. */
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
 
 /** `trace=open,openat` (strace's -e); other qualifiers are not supported yet. */
 function parseTraceExpr(expr: string): string[] {
@@ -58,6 +65,7 @@ function toTraceOptions(f: Flags, gdb: string): TraceOptions {
   if (f.expr !== undefined) o.only = parseTraceExpr(f.expr);
   if (f.btf !== undefined) o.btf = f.btf;
   if (f.comm !== undefined) o.comm = f.comm;
+  if (f.config.length > 0) o.configs = f.config;
   if (f.pid !== undefined) {
     o.pids = f.pid.flatMap((p) => p.split(',')).map((p) => {
       if (!/^\d+$/.test(p)) throw new UserError('USAGE', `-p expects process ids, got '${p}'`);
@@ -91,12 +99,24 @@ async function attachCommand(f: Flags): Promise<number> {
     },
     () => process.exit(130),
   );
-  const { end } = await traceGuest(opts, (s) => (session = s));
-  return reportEnd(end, opts.quiet);
+  const prepared = await prepare(opts);
+  const result = await traceGuest(opts, prepared, (s) => (session = s));
+  const code = reportEnd(result, opts.quiet, `connect a debugger to ${opts.gdb}`);
+  return code === 0 ? failureCode(result) : code;
 }
 
-function reportEnd(end: Awaited<ReturnType<typeof traceGuest>>['end'], quiet?: boolean): number {
+/** 1 when a rule with action fail matched or a plugin failed (each reason printed), else 0. */
+function failureCode(result: TraceResult): number {
+  for (const f of result.failures) process.stderr.write(`systrace: the run failed: ${f}\n`);
+  return result.failures.length > 0 ? 1 : 0;
+}
+
+function reportEnd(result: TraceResult, quiet: boolean | undefined, howToDebug: string): number {
+  const end = result.end;
   switch (end.kind) {
+    case 'paused':
+      process.stderr.write(`systrace: ${end.reason}: the guest is paused and the stub is free; ${howToDebug} (gdb's detach resumes it)\n`);
+      return 0;
     case 'guest-exited':
       info(quiet, `guest exited with status ${end.status}`);
       return 0;
@@ -114,7 +134,7 @@ function reportEnd(end: Awaited<ReturnType<typeof traceGuest>>['end'], quiet?: b
 
 async function runCommand(qemuArgv: string[], f: Flags & { snapshot: boolean }): Promise<number> {
   const base = toTraceOptions(f, '');
-  prepare(base); // bad profile or symbols: fail before starting QEMU
+  const prepared = await prepare(base); // bad profile, symbols or configs: fail before starting QEMU
   const q = startQemu(qemuArgv, { snapshot: f.snapshot });
   let session: TraceSession | undefined;
   wireSignals(
@@ -132,11 +152,11 @@ async function runCommand(qemuArgv: string[], f: Flags & { snapshot: boolean }):
   );
   try {
     await waitForSocket(q);
-    const { end } = await traceGuest({ ...base, gdb: q.socket }, (s) => (session = s));
-    const code = reportEnd(end, base.quiet);
+    const result = await traceGuest({ ...base, gdb: q.socket }, prepared, (s) => (session = s));
+    const code = reportEnd(result, base.quiet, `connect a debugger to ${q.socket} (gdb: target remote ${q.socket}); systrace waits for QEMU to exit`);
     const status = await q.exited;
     if (code === 3 && status === 0) return 3;
-    return status;
+    return failureCode(result) || status;
   } catch (e) {
     try {
       process.kill(-q.child.pid!, 'SIGTERM');
@@ -182,6 +202,7 @@ export async function main(argv: string[]): Promise<number> {
     .action((qemu: string[], f: Flags & { snapshot: boolean }) => {
       result = runCommand(qemu, f);
     });
+  pipelineCommands(program, (r) => (result = r));
   program
     .command('syscalls')
     .description("print a profile's syscall table, or one entry by name or number")
@@ -196,7 +217,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
     if (e instanceof UserError) {
-      process.stderr.write(`systrace: ${e.message}\n`);
+      for (const line of e.message.split('\n')) process.stderr.write(`systrace: ${line}\n`);
       return e.exitCode;
     }
     throw e;

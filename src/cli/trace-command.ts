@@ -1,19 +1,20 @@
 /**
  * The trace itself, shared by `systrace --gdb` (attach) and `systrace run` (start QEMU):
- * load the profile, its table and symbols, attach, run, and end cleanly on Ctrl-C,
- * SIGTERM or a dropped stub: breakpoints removed, guest detached, output flushed.
+ * load the profile, its table, symbols and pipeline configs, attach, run every event
+ * through the pipeline (src/pipeline/), and end cleanly on Ctrl-C, SIGTERM or a dropped
+ * stub (breakpoints removed, guest detached, output flushed), or on a plugin's stop
+ * (breakpoints removed, no `D`: the guest stays paused for a debugger).
  */
 import { GdbClient } from '../gdbstub/client.js';
 import { RspError } from '../gdbstub/errors.js';
 import { loadPrototypes } from '../decode/prototypes.js';
-import { firstExitArg, argsOf } from '../decode/decoder.js';
 import { loadProfile } from '../profile/profile.js';
 import { loadSystemMap } from '../symbols/system-map.js';
 import { loadBtf } from '../symbols/btf.js';
 import { DumpSymbolSource } from '../symbols/source.js';
 import { TraceSession, type SessionEnd } from '../trace/session.js';
-import { JsonSink, LineWriter, TextSink, type Sink } from '../trace/sinks.js';
 import { UserError } from '../util/errors.js';
+import { buildPipeline } from '../pipeline/loader.js';
 
 export interface TraceOptions {
   gdb: string;
@@ -37,19 +38,29 @@ export interface TraceOptions {
   pids?: number[];
   /** Keep only events of processes with this command name (--comm). */
   comm?: string;
+  /** `--config FILE`, in order (later files append or override). */
+  configs?: string[];
 }
 
+/** How a trace ended: the session's end, or `paused` when a plugin or rule stopped the guest. */
+export type TraceEnd = SessionEnd | { kind: 'paused'; reason: string };
+
 export interface TraceResult {
-  end: SessionEnd;
+  end: TraceEnd;
   events: number;
+  /** Why the run failed (a rule with action fail matched, a plugin threw); empty when it did not. */
+  failures: readonly string[];
 }
+
+/** Thrown through the session's emit callback to end its loop at the event that asked to pause. */
+class PauseRequest extends Error {}
 
 export function info(quiet: boolean | undefined, msg: string): void {
   if (!quiet) process.stderr.write(`systrace: ${msg}\n`);
 }
 
-/** Everything that can be checked before the guest is touched. */
-export function prepare(opts: TraceOptions) {
+/** Everything that can be checked before the guest is touched: profile, table, symbols, configs. */
+export async function prepare(opts: TraceOptions) {
   const profile = loadProfile(opts.profile);
   const table = loadPrototypes(profile.prototypes, profile.wordSize, profile.names);
   for (const name of opts.only ?? []) {
@@ -69,22 +80,34 @@ export function prepare(opts: TraceOptions) {
   if (missing.length) {
     throw new UserError('SYMBOL_MISSING', `symbol '${missing[0]}' (needed by ${profile.name} in ${mode} mode) is not in ${opts.symbols} (${symbols.size} symbols)`);
   }
-  return { profile, table, symbols: source, btf };
+  const built = await buildPipeline({
+    profile,
+    table,
+    configs: opts.configs ?? [],
+    ...(opts.output !== undefined ? { output: opts.output } : {}),
+    json: opts.json === true,
+    prefix: opts.prefix,
+    quiet: opts.quiet === true,
+    live: true,
+  });
+  return { profile, table, symbols: source, btf, built };
 }
 
+/** What `prepare` checked and built. */
+export type Prepared = Awaited<ReturnType<typeof prepare>>;
+
 /**
- * Attaches to the stub at `opts.gdb` and traces until the guest exits, the stub is lost or
- * `stopSignal` asks to stop. `onSession` lets the caller wire signals to the session.
+ * Attaches to the stub at `opts.gdb` and traces until the guest exits, the stub is lost, a
+ * signal asks to stop, or a plugin pauses the guest. `onSession` lets the caller wire
+ * signals to the session.
  */
-export async function traceGuest(opts: TraceOptions, onSession?: (s: TraceSession) => void): Promise<TraceResult> {
-  const { profile, table, symbols, btf } = prepare(opts);
-  const writer = new LineWriter(opts.output);
-  const sink: Sink = opts.json
-    ? new JsonSink(writer)
-    : new TextSink(writer, {
-        prefix: opts.prefix,
-        firstExitArg: (ev) => firstExitArg(argsOf(table.getSyscallInfo(ev.no), ev.args.map((a) => BigInt(a.raw)))),
-      });
+export async function traceGuest(opts: TraceOptions, prepared: Prepared, onSession?: (s: TraceSession) => void): Promise<TraceResult> {
+  const { profile, table, symbols, btf, built } = prepared;
+  const { pipeline, state } = built;
+  const finish = async (): Promise<void> => {
+    await pipeline.end();
+    await built.outputs.end();
+  };
   let client: GdbClient;
   try {
     client = await GdbClient.connect(opts.gdb, {
@@ -92,6 +115,7 @@ export async function traceGuest(opts: TraceOptions, onSession?: (s: TraceSessio
       ...(opts.debugRsp ? { trace: (dir: string, d: Buffer) => process.stderr.write(`rsp ${dir === 'send' ? '->' : '<-'} ${JSON.stringify(d.toString('latin1'))}\n`) } : {}),
     });
   } catch (e) {
+    await built.outputs.end();
     if (e instanceof RspError) throw new UserError('STUB_UNREACHABLE', e.message, { cause: e });
     throw e;
   }
@@ -110,13 +134,16 @@ export async function traceGuest(opts: TraceOptions, onSession?: (s: TraceSessio
       if (opts.pids && !(opts.pids.includes(ev.pid ?? -1) || opts.pids.includes(ev.tid ?? -1))) return;
       if (opts.comm !== undefined && ev.comm !== opts.comm) return;
       events++;
-      sink.event(ev);
+      pipeline.dispatch(ev);
+      // A stop action: end the session's loop here, while the guest is stopped at this event.
+      if (state.stopReason !== undefined) throw new PauseRequest(state.stopReason);
     },
     info: (m) => info(opts.quiet, m),
   });
   onSession?.(session);
-  let end: SessionEnd;
+  let end: TraceEnd;
   try {
+    await pipeline.start();
     try {
       await session.attach();
     } catch (e) {
@@ -125,15 +152,21 @@ export async function traceGuest(opts: TraceOptions, onSession?: (s: TraceSessio
     }
     end = await session.run();
   } catch (e) {
-    await sink.end();
-    // Leave the guest running without our breakpoints if the stub still answers.
-    if (!client.conn.closed) await session.detach().catch(() => undefined);
-    client.close();
-    throw e;
+    if (e instanceof PauseRequest) {
+      // Breakpoints out, no D: QEMU keeps the guest stopped when its client goes away.
+      await session.release();
+      end = { kind: 'paused', reason: e.message };
+    } else {
+      await finish().catch(() => undefined);
+      // Leave the guest running without our breakpoints if the stub still answers.
+      if (!client.conn.closed) await session.detach().catch(() => undefined);
+      client.close();
+      throw e;
+    }
   }
-  await sink.end();
+  await finish();
   const s = session.stats;
   info(opts.quiet, `${events} events, ${s.entries} calls entered, ${s.returns} returns, ${s.stops} stops, ${session.pendingCalls()} still pending${s.lost ? `, ${s.lost} lost` : ''}`);
   client.close();
-  return { end, events };
+  return { end, events, failures: state.failures };
 }

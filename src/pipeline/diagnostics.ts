@@ -1,0 +1,66 @@
+/**
+ * Errors in configs and rule files: every one names `file:line:column` and what was
+ * expected. Checks collect all the errors they find (so `systrace validate` reports them
+ * all at once) and throw one {@link ConfigError} at the end.
+ */
+import { UserError, at } from '../util/errors.js';
+
+/** A place in a source file, 1-based as editors count. */
+export interface SourcePos {
+  file: string;
+  line: number;
+  col: number;
+}
+
+/** One problem found in a config, rule file or condition. */
+export interface Issue {
+  pos: SourcePos;
+  message: string;
+}
+
+/** `file:line:col: message`. */
+export function formatIssue(issue: Issue): string {
+  return `${at(issue.pos.file, issue.pos.line, issue.pos.col)}: ${issue.message}`;
+}
+
+/** Config errors; `message` holds one `file:line:col: ...` line per issue. */
+export class ConfigError extends UserError {
+  readonly issues: readonly Issue[];
+  constructor(issues: readonly Issue[]) {
+    super('CONFIG_INVALID', issues.map(formatIssue).join('\n'));
+    this.issues = issues;
+  }
+}
+
+/** A single error at a known place, thrown by the parsers and caught by {@link Diagnostics.guard}. */
+export class PositionedError extends Error {
+  constructor(readonly pos: SourcePos, message: string) {
+    super(message);
+  }
+}
+
+/** Collects issues; `guard` runs a step and records a {@link PositionedError} instead of stopping. */
+export class Diagnostics {
+  readonly issues: Issue[] = [];
+
+  add(pos: SourcePos, message: string): void {
+    this.issues.push({ pos, message });
+  }
+
+  /** Runs `step`; a PositionedError or ConfigError it throws is recorded and `undefined` returned. */
+  guard<T>(step: () => T): T | undefined {
+    try {
+      return step();
+    } catch (e) {
+      if (e instanceof PositionedError) this.add(e.pos, e.message);
+      else if (e instanceof ConfigError) this.issues.push(...e.issues);
+      else throw e;
+      return undefined;
+    }
+  }
+
+  /** Throws a ConfigError with everything recorded so far, if anything was. */
+  throwIfAny(): void {
+    if (this.issues.length > 0) throw new ConfigError(this.issues);
+  }
+}
