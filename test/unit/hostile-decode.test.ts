@@ -1,0 +1,63 @@
+/**
+ * Hostile guest, decoders (issue 8, item 3): every syscall of every prototype table with
+ * garbage in every register, through unmapped, endless (no NUL for megabytes, non-UTF-8),
+ * flaky (other bytes on every read), sparse and fully readable memories; each call decodes
+ * to text without a throw, a hang or asking memory for more than its bound
+ * (test/fuzz/targets/hostile-decode.ts).
+ */
+import t from 'tap';
+import { argsOf, decodeEnter, decodeReturn, formatReturn, joinArgs } from '../../src/decode/decoder.js';
+import { NO_MEMORY, staticMemory } from '../../src/decode/memory.js';
+import { parsePrototypes } from '../../src/decode/prototypes.js';
+import { assertFuzz, runFuzz } from '../fuzz/harness.js';
+
+t.test('hostile-decode fuzz', async (t) => {
+  const r = await runFuzz({
+    name: 'hostile-decode',
+    target: new URL('../fuzz/targets/hostile-decode.js', import.meta.url),
+    seed: 0x5eed_0005,
+    count: 100_000,
+    workers: 2,
+    hangMs: 10_000,
+    budgetMs: 40_000,
+  });
+  assertFuzz(t, r);
+});
+
+const table = parsePrototypes(
+  [
+    '0 long sys_read(unsigned int fd, char __user *buf, size_t count);',
+    '1 long sys_write(unsigned int fd, const char __user *buf, size_t count);',
+    '2 long sys_open(const char __user *filename, int flags, umode_t mode);',
+    '59 long sys_execve(const char __user *filename, const char __user *const __user *argv, const char __user *const __user *envp);',
+  ].join('\n'),
+  'test.txt',
+  8,
+);
+
+async function line(no: number, raw: bigint[], ret: bigint, mem = NO_MEMORY, strsize = 32): Promise<string> {
+  const info = table.getSyscallInfo(no)!;
+  const args = argsOf(info, raw);
+  await decodeEnter(info, args, mem, { strsize });
+  await decodeReturn(info, args, ret, mem, { strsize });
+  return `${info.name}(${joinArgs(args)}) = ${formatReturn(info.name, ret, 4095)}`;
+}
+
+t.test('the cases of the issue, one by one', async (t) => {
+  const M = 2n ** 64n - 1n;
+  // Unmapped pointers print raw; counts of 2^63 and 2^64-1 print as the size_t they are;
+  // negative fds print signed.
+  t.equal(await line(1, [M, 0xdead0000n, M], M - 13n), 'write(-1, 0xdead0000, 18446744073709551615) = -1 EFAULT (Bad address)');
+  t.equal(await line(1, [2n ** 63n, 0xdead0000n, 2n ** 63n], 5n), 'write(0, 0xdead0000, 9223372036854775808) = 5');
+  t.equal(await line(0, [3n, 0xdead0000n, M], 2n ** 63n), 'read(3, 0xdead0000, 18446744073709551615) = -9223372036854775808');
+  // A string with no NUL for megabytes: cut at strsize, `...` after it; non-UTF-8 in octal.
+  const endless = staticMemory([[0x1000n, Buffer.alloc(4 << 20, 0xff)]]);
+  t.equal(await line(2, [0x1000n, 0n, 0n], 3n, endless, 4), `open("${'\\377'.repeat(4096)}"..., O_RDONLY) = 3`);
+  t.equal(await line(1, [1n, 0x1000n, M], 4n, endless, 4), 'write(1, "\\377\\377\\377\\377"..., 18446744073709551615) = 4');
+  // An argv whose pointers go on forever is cut at 32 items; an envp counted up to 4096.
+  const ptrs = Buffer.alloc(0x10000);
+  for (let i = 0; i < ptrs.length; i += 8) ptrs.writeBigUInt64LE(0x1000n, i);
+  const mem = staticMemory([[0x1000n, Buffer.from('x\0')], [0x100000n, ptrs]]);
+  const exec = await line(59, [0x1000n, 0x100000n, 0x100000n], 0n, mem);
+  t.equal(exec, `execve("x", [${Array(32).fill('"x"').join(', ')}, ...], 0x100000 /* 4096+ vars */) = 0`);
+});
