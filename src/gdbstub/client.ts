@@ -156,7 +156,9 @@ export class GdbClient {
       if (reply === '' || /^E[0-9a-fA-F]{2}$/.test(reply) || !/^([0-9a-fA-F]{2})*$/.test(reply)) {
         return { data: Buffer.concat(parts), error: new RspError('RSP_ERROR_REPLY', `memory at 0x${at.toString(16)} is not readable (${reply || 'empty reply'})`) };
       }
-      const chunk = fromHex(reply);
+      // More than asked for is dropped, as gdb's hex2bin(p, buf, todo) does: callers rely on
+      // getting at most `length` bytes.
+      const chunk = fromHex(reply).subarray(0, n);
       parts.push(chunk);
       done += chunk.length;
       if (chunk.length === 0) break; // a stub that returns nothing: do not spin
