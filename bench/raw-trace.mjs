@@ -60,3 +60,72 @@ export async function rawTrace(rsp, entry) {
   }
   return st;
 }
+
+/**
+ * Case (b1): the one-stop-per-call floor. A Z0 breakpoint at syscall_exit_to_user_mode
+ * (struct pt_regs * in rdi); on each hit one `g`, one `m` of pt_regs (168 bytes: number,
+ * arguments and return value; offsets of profiles/linux_x64.yaml), a step over with
+ * vCont;s:<thread>, continue. exit/exit_group never pass there; nothing else is caught.
+ */
+export async function rawExitTrace(rsp, exitAddr) {
+  const st = { stops: 0, entries: 0, returns: 0, other: 0, packets: 0, marks: {} };
+  await rsp.ok(`Z0,${exitAddr.toString(16)},1`);
+  rsp.send('c');
+  for (;;) {
+    const stop = await rsp.next();
+    if (stop === null || stop[0] === 'W' || stop[0] === 'X') break;
+    if (stop[0] !== 'T' && stop[0] !== 'S') throw new Error(`unexpected stop reply ${stop}`);
+    st.stops++;
+    const thread = /thread:([^;]+);/.exec(stop)?.[1];
+    const g = await rsp.request('g');
+    st.packets++;
+    if (g === null) break;
+    if (le64(g, G.rip) === exitAddr) {
+      const regs = await rsp.readMemory(le64(g, G.rdi), 168);
+      st.packets++;
+      if (regs) {
+        st.entries++;
+        st.returns++;
+        const nr = regs.readBigUInt64LE(120);
+        const fd = regs.readBigUInt64LE(112);
+        const len = regs.readBigUInt64LE(96);
+        if (nr === 1n && fd === 1n && (len === 12n || len === 10n)) {
+          const m = await rsp.readMemory(regs.readBigUInt64LE(104), Number(len));
+          st.packets++;
+          const which = m && MARKERS[m.toString('latin1')];
+          // Seen at exit: the marker call itself is the last call before the window (start)
+          // and the last one in it (end), as at entry in rawTrace.
+          if (which) st.marks[which] = { entries: st.entries, returns: st.returns, stops: st.stops };
+        }
+      }
+      const stepped = await rsp.request(`vCont;s:${thread}`);
+      st.packets++;
+      if (stepped === null || stepped[0] === 'W' || stepped[0] === 'X') break;
+    } else st.other++;
+    rsp.send('c');
+    st.packets++;
+  }
+  return st;
+}
+
+/**
+ * Case (a1): attached with breakpoints that the workload never hits (the handler of a call
+ * it never makes): what QEMU itself charges for a planted breakpoint, the floor of (e).
+ * Any hit is stepped over and counted.
+ */
+export async function rawIdle(rsp, addrs) {
+  const st = { stops: 0, entries: 0, returns: 0, other: 0, packets: 0, marks: {} };
+  for (const a of addrs) await rsp.ok(`Z0,${a.toString(16)},1`);
+  rsp.send('c');
+  for (;;) {
+    const stop = await rsp.next();
+    if (stop === null || stop[0] === 'W' || stop[0] === 'X') break;
+    st.stops++;
+    st.other++;
+    const thread = /thread:([^;]+);/.exec(stop)?.[1];
+    const stepped = await rsp.request(`vCont;s:${thread}`);
+    if (stepped === null || stepped[0] === 'W' || stepped[0] === 'X') break;
+    rsp.send('c');
+  }
+  return st;
+}

@@ -4,15 +4,20 @@
 // workload's window (host arrival times of the marker lines on QEMU's stdout) under:
 //   a   untraced (QEMU alone, no gdb client)
 //   b   a minimal raw RSP loop (bench/raw-trace.mjs): entry + return-site stops, the floor
+//   b1  the same loop with one stop per call at syscall_exit_to_user_mode (g, m pt_regs, step)
 //   c   systrace, default mode (exit), --json -o /dev/null
 //   c'  systrace --mode entry, --json -o /dev/null
 //   d   Debian's gdb -batch with Python breakpoints (bench/gdb-trace.py), entries + returns
 //   e   systrace -e trace=getppid (dd never calls it), --json -o /dev/null
-// each --runs times, interleaved; medians reported. a and e also run on a --big workload,
-// where the window is long enough for their ratio to mean something.
+//   a1  (big workload only) the raw client attached with a breakpoint on __x64_sys_getppid
+//       that the workload never hits: what QEMU alone charges for a planted breakpoint
+// each --runs times, interleaved; medians reported. a, a1 and e also run on a --big
+// workload, where the window is long enough for their ratio to mean something.
+// systrace runs from $BENCH_SYSTRACE when set (run.sh points it at a copy of dist/ made at
+// the start, so that a rebuild of dist/ by someone else mid-run does not change the tracer).
 // Results: a table on stdout, JSON in .cache/bench/results-<date>.json.
 //
-//   node bench/run.mjs [--count N] [--big N] [--runs R] [--cases a,b,c,c2,d,e] [--timeout S]
+//   node bench/run.mjs [--count N] [--big N] [--runs R] [--cases a,b,b1,c,c2,d,e] [--big-cases a,a1,e] [--timeout S]
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -21,7 +26,7 @@ import os from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rsp, findSlide, handshake, loadSymbols, IDT_GATES } from './rsp.mjs';
-import { rawTrace } from './raw-trace.mjs';
+import { rawTrace, rawExitTrace, rawIdle } from './raw-trace.mjs';
 
 const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..');
 const GUEST = join(ROOT, '.cache/guest/x86_64');
@@ -31,22 +36,24 @@ const QEMU = 'qemu-system-x86_64';
 
 // ---- options ---------------------------------------------------------------------------
 
-const opts = { count: 1000, big: 300000, runs: 3, cases: 'a,b,c,c2,d,e', timeout: 600, rare: 'getppid' };
+const opts = { count: 1000, big: 300000, runs: 3, cases: 'a,b,b1,c,c2,d,e', 'big-cases': 'a,a1,e', timeout: 600, rare: 'getppid' };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
-  const m = /^--(count|big|runs|cases|timeout|rare)(?:=(.*))?$/.exec(argv[i]);
+  const m = /^--(count|big|runs|cases|big-cases|timeout|rare)(?:=(.*))?$/.exec(argv[i]);
   if (!m) {
     if (argv[i] === '-h' || argv[i] === '--help') {
-      process.stdout.write('usage: node bench/run.mjs [--count N=1000] [--big N=300000, 0: off] [--runs R=3] [--cases a,b,c,c2,d,e] [--timeout S=600] [--rare NAME=getppid]\n');
+      process.stdout.write('usage: node bench/run.mjs [--count N=1000] [--big N=300000, 0: off] [--runs R=3] [--cases a,b,b1,c,c2,d,e] [--big-cases a,a1,e] [--timeout S=600] [--rare NAME=getppid]\n');
       process.exit(0);
     }
     process.stderr.write(`bench: unknown argument ${argv[i]} (see --help)\n`);
     process.exit(2);
   }
   const v = m[2] ?? argv[++i];
-  opts[m[1]] = m[1] === 'cases' || m[1] === 'rare' ? v : Number(v);
+  opts[m[1]] = m[1] === 'cases' || m[1] === 'big-cases' || m[1] === 'rare' ? v : Number(v);
 }
 const CASES = opts.cases.split(',');
+const BIG_CASES = opts.big > 0 ? opts['big-cases'].split(',') : [];
+const SYSTRACE = process.env.BENCH_SYSTRACE || join(ROOT, 'bin/systrace');
 
 const log = (s) => process.stderr.write(`bench: ${s}\n`);
 const now = () => performance.now() / 1000; // seconds
@@ -106,7 +113,8 @@ function guestArgs(count) {
 function launch(cmd, args, { env, console = true, group = true } = {}) {
   const t0 = now();
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: group, env: env ?? process.env });
-  const r = { child, t0, marks: {}, out: '', err: '', rss: [] };
+  // cpuNow (set by the case): CPU seconds used so far by QEMU and the tracer, read at each marker.
+  const r = { child, t0, marks: {}, cpu: {}, cpuNow: () => procCpu(child.pid), out: '', err: '', rss: [] };
   let partial = '';
   child.stdout.on('data', (d) => {
     const t = now();
@@ -118,8 +126,8 @@ function launch(cmd, args, { env, console = true, group = true } = {}) {
     while ((nl = partial.indexOf('\n')) >= 0) {
       const line = partial.slice(0, nl).replace(/\r$/, '');
       partial = partial.slice(nl + 1);
-      if (line === 'BENCH START' && r.marks.start === undefined) r.marks.start = t;
-      if (line === 'BENCH END' && r.marks.end === undefined) r.marks.end = t;
+      if (line === 'BENCH START' && r.marks.start === undefined) [r.marks.start, r.cpu.start] = [t, r.cpuNow()];
+      if (line === 'BENCH END' && r.marks.end === undefined) [r.marks.end, r.cpu.end] = [t, r.cpuNow()];
     }
   });
   child.stderr.on('data', (d) => (r.err = (r.err + d.toString('latin1')).slice(-20000)));
@@ -129,6 +137,24 @@ function launch(cmd, args, { env, console = true, group = true } = {}) {
   });
   return r;
 }
+
+const CLK_TCK = Number(sh('getconf', ['CLK_TCK']) ?? 100) || 100;
+
+/** utime + stime of a process (all its threads), seconds; 0 when it is gone. */
+function procCpu(pid) {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    const f = s.slice(s.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+  } catch {
+    return 0;
+  }
+}
+
+const selfCpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 
 /** Children of a process (e.g. the QEMU that systrace started), from /proc. */
 function childrenOf(pid) {
@@ -214,12 +240,15 @@ function freePort() {
 
 let SYMS;
 const ENTRY_SYM = 'entry_SYSCALL_64';
+const EXIT_SYM = 'syscall_exit_to_user_mode';
+const RARE_SYM = () => `__x64_sys_${opts.rare}`;
 
 // ---- the cases -------------------------------------------------------------------------
 
 function windowOf(r) {
   const { start, end } = r.marks;
-  return start !== undefined && end !== undefined ? { window_s: end - start, boot_s: start - r.t0 } : { window_s: null, boot_s: start === undefined ? null : start - r.t0 };
+  const cpu_s = r.cpu.start !== undefined && r.cpu.end !== undefined ? r.cpu.end - r.cpu.start : null;
+  return start !== undefined && end !== undefined ? { window_s: end - start, cpu_s, boot_s: start - r.t0 } : { window_s: null, cpu_s: null, boot_s: start === undefined ? null : start - r.t0 };
 }
 
 async function caseUntraced(count) {
@@ -228,10 +257,11 @@ async function caseUntraced(count) {
   return { ...windowOf(r), total_s: x.t - r.t0, exit: x.code, timeout: !!x.timeout, console_tail: x.code ? r.out : undefined };
 }
 
-async function caseRaw(count) {
+async function caseRaw(count, mode = 'entry') {
   const dir = mkdtempSync(join(os.tmpdir(), 'bench-'));
   const sock = join(dir, 'gdb.sock');
   const r = launch(QEMU, [...guestArgs(count), '-gdb', `unix:${sock},server=on,wait=off`, '-S']);
+  r.cpuNow = () => procCpu(r.child.pid) + selfCpu(); // the client runs in this process
   let st;
   let err;
   try {
@@ -239,8 +269,9 @@ async function caseRaw(count) {
     const rsp = await Rsp.connect({ path: sock });
     await handshake(rsp);
     const slide = await findSlide(rsp, SYMS);
-    const entry = SYMS.get(ENTRY_SYM) + slide;
-    st = await rawTrace(rsp, entry);
+    if (mode === 'exit') st = await rawExitTrace(rsp, SYMS.get(EXIT_SYM) + slide);
+    else if (mode === 'idle') st = await rawIdle(rsp, [SYMS.get(RARE_SYM()) + slide]);
+    else st = await rawTrace(rsp, SYMS.get(ENTRY_SYM) + slide);
     rsp.close();
   } catch (e) {
     err = String(e && e.stack ? e.stack : e);
@@ -284,6 +315,7 @@ async function caseGdb(count) {
       env: { ...process.env, BENCH_TARGET: `127.0.0.1:${port}`, BENCH_ENTRY: entry.toString(16), BENCH_OUT: resultFile },
     });
     pollRss(g, g.child.pid);
+    r.cpuNow = () => procCpu(r.child.pid) + procCpu(g.child.pid);
   } catch (e) {
     err = String(e && e.stack ? e.stack : e);
   }
@@ -303,8 +335,9 @@ async function caseGdb(count) {
 
 async function caseSystrace(count, extra) {
   const qargs = guestArgs(count);
-  const r = launch(process.execPath, [join(ROOT, 'bin/systrace'), 'run', '--json', '-o', '/dev/null', '--symbols', KALLSYMS, ...extra, '--', QEMU, ...qargs]);
+  const r = launch(process.execPath, [SYSTRACE, 'run', '--json', '-o', '/dev/null', '--symbols', KALLSYMS, ...extra, '--', QEMU, ...qargs]);
   pollRss(r, r.child.pid);
+  r.cpuNow = () => procCpu(r.child.pid) + childrenOf(r.child.pid).reduce((a, p) => a + procCpu(p), 0);
   const x = await finish(r);
   const m = /(\d+) events, (\d+) calls entered, (\d+) returns, (\d+) stops/.exec(r.err);
   const summary = m ? { events: +m[1], entered: +m[2], returns: +m[3], stops: +m[4] } : null;
@@ -326,6 +359,8 @@ async function caseSystrace(count, extra) {
 const CASE_DEFS = {
   a: { label: '(a) untraced', run: (n) => caseUntraced(n) },
   b: { label: '(b) raw RSP loop, entry+return', run: (n) => caseRaw(n) },
+  b1: { label: '(b1) raw RSP loop, exit stop only', run: (n) => caseRaw(n, 'exit') },
+  a1: { label: () => `(a1) attached, idle bp on __x64_sys_${opts.rare}`, run: (n) => caseRaw(n, 'idle') },
   c: { label: '(c) systrace (exit mode)', run: (n) => caseSystrace(n, []) },
   c2: { label: "(c') systrace --mode entry", run: (n) => caseSystrace(n, ['--mode', 'entry']) },
   d: { label: '(d) gdb -batch, Python bps', run: (n) => caseGdb(n) },
@@ -344,15 +379,15 @@ function sh(cmd, args) {
 }
 
 async function main() {
-  for (const c of CASES) if (!CASE_DEFS[c]) throw new Error(`unknown case ${c} (a,b,c,c2,d,e)`);
+  for (const c of [...CASES, ...BIG_CASES]) if (!CASE_DEFS[c]) throw new Error(`unknown case ${c} (a,b,b1,c,c2,d,e)`);
   for (const f of ['qemu-args', 'initrd.gz', 'kallsyms']) {
     if (!existsSync(join(GUEST, f))) throw new Error(`${join(GUEST, f)} missing: run bash scripts/build-guest.sh (npm run bench does)`);
   }
   if (CASES.some((c) => c.startsWith('c') || c === 'e') && !existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('dist/ missing: npx tsc -p .');
   mkdirSync(OUTDIR, { recursive: true });
   INITRD = buildInitrd();
-  SYMS = loadSymbols(KALLSYMS, [ENTRY_SYM, ...Object.values(IDT_GATES)]);
-  const help = sh(process.execPath, [join(ROOT, 'bin/systrace'), '--help']) ?? '';
+  SYMS = loadSymbols(KALLSYMS, [ENTRY_SYM, EXIT_SYM, ...(BIG_CASES.includes('a1') ? [RARE_SYM()] : []), ...Object.values(IDT_GATES)]);
+  const help = sh(process.execPath, [SYSTRACE, '--help']) ?? '';
   const haveSelective = /trace=NAME/.test(help);
 
   const started = new Date();
@@ -370,7 +405,7 @@ async function main() {
 
   const plan = [];
   for (let i = 0; i < opts.runs; i++) for (const c of CASES) plan.push({ key: c, count: opts.count, rep: i + 1 });
-  if (opts.big > 0) for (let i = 0; i < opts.runs; i++) for (const c of ['a', 'e']) if (CASES.includes(c)) plan.push({ key: c + '+', base: c, count: opts.big, rep: i + 1 });
+  for (let i = 0; i < opts.runs; i++) for (const c of BIG_CASES) plan.push({ key: c + '+', base: c, count: opts.big, rep: i + 1 });
 
   const runs = [];
   for (const p of plan) {
@@ -405,7 +440,7 @@ async function main() {
   const untracedWin = median(by('a').filter(ok).map((r) => r.window_s));
 
   const summary = {};
-  for (const k of [...CASES, ...(opts.big > 0 ? ['a+', 'e+'] : [])]) {
+  for (const k of [...CASES, ...BIG_CASES.map((c) => c + '+')]) {
     const rs = by(k);
     if (!rs.length) {
       if (runs.some((r) => r.case === k && r.skipped)) summary[k] = { skipped: runs.find((r) => r.case === k).skipped };
@@ -413,24 +448,27 @@ async function main() {
     }
     const good = rs.filter(ok);
     const count = rs[0].count;
-    const calls = k === 'b' || k === 'd' ? median(good.map((r) => r.calls)) : callsFor(count);
+    const own = k === 'b' || k === 'b1' || k === 'd'; // a1 counts only stray stops
+    const calls = own ? median(good.map((r) => r.calls)) : callsFor(count);
     const win = median(good.map((r) => r.window_s));
     const rate = median(good.map((r) => (calls == null ? null : calls / r.window_s)));
-    const base = k === 'a+' || k === 'e+' ? median(by('a+').filter(ok).map((r) => r.window_s)) : untracedWin;
+    const base = k.endsWith('+') ? median(by('a+').filter(ok).map((r) => r.window_s)) : untracedWin;
     summary[k] = {
       label: labelOf(k.replace('+', '')) + (k.endsWith('+') ? ` (big N=${count})` : ''),
       count,
       runs: rs.length,
       ok: good.length,
       window_s: win,
+      cpu_s: median(good.map((r) => r.cpu_s)),
+      calls_per_cpu_s: median(good.map((r) => (calls == null || !r.cpu_s ? null : calls / r.cpu_s))),
       window_min_max: good.length ? [Math.min(...good.map((r) => r.window_s)), Math.max(...good.map((r) => r.window_s))] : null,
       calls,
-      calls_source: k === 'b' || k === 'd' ? 'client counters' : 'workload (counted by b/d)',
+      calls_source: own ? 'client counters' : 'workload (counted by b/d)',
       // (e): the calls systrace reported in the whole run (none of them in the window).
       traced_calls: k === 'e' || k === 'e+' ? median(good.map((r) => r.run_totals?.entered)) : calls,
       calls_per_s: rate,
       stops_per_call: median(good.map((r) => r.stops_per_call)),
-      stops_per_call_scope: k === 'b' || k === 'd' ? 'window' : k.startsWith('c') || k.startsWith('e') ? 'whole run (systrace summary)' : null,
+      stops_per_call_scope: own ? 'window' : k.startsWith('c') || k.startsWith('e') ? 'whole run (systrace summary)' : null,
       added_ms_per_call: win != null && base != null && calls ? ((win - base) / calls) * 1000 : null,
       boot_to_start_s: median(good.map((r) => r.boot_s)),
       total_s: median(good.map((r) => r.total_s)),
@@ -448,25 +486,33 @@ async function main() {
   const ratios = {
     'c/b calls/s': ratio(s('c', 'calls_per_s'), s('b', 'calls_per_s')),
     "c'/b calls/s": ratio(s('c2', 'calls_per_s'), s('b', 'calls_per_s')),
+    'b1/b calls/s': ratio(s('b1', 'calls_per_s'), s('b', 'calls_per_s')),
+    'c/b1 calls/s': ratio(s('c', 'calls_per_s'), s('b1', 'calls_per_s')),
     'c/d calls/s': ratio(s('c', 'calls_per_s'), s('d', 'calls_per_s')),
     'b/d calls/s': ratio(s('b', 'calls_per_s'), s('d', 'calls_per_s')),
+    'c/b calls/CPU-s': ratio(s('c', 'calls_per_cpu_s'), s('b', 'calls_per_cpu_s')),
+    'c/b1 calls/CPU-s': ratio(s('c', 'calls_per_cpu_s'), s('b1', 'calls_per_cpu_s')),
+    'c/d calls/CPU-s': ratio(s('c', 'calls_per_cpu_s'), s('d', 'calls_per_cpu_s')),
+    'e/a CPU-s, big N': ratio(s('e+', 'cpu_s'), s('a+', 'cpu_s')),
     'e/a window': ratio(s('e', 'window_s'), s('a', 'window_s')),
     'e/a window, big N': ratio(s('e+', 'window_s'), s('a+', 'window_s')),
+    'a1/a window, big N': ratio(s('a1+', 'window_s'), s('a+', 'window_s')),
+    'e/a1 window, big N': ratio(s('e+', 'window_s'), s('a1+', 'window_s')),
   };
   const goals = { 'c/b calls/s': ['>=', 1.15], 'c/d calls/s': ['>=', 1.3], 'e/a window': ['<=', 1.15], 'e/a window, big N': ['<=', 1.15] };
 
   const total = now() - t0;
   host.uptime_end = sh('uptime', []);
-  const result = { date: started.toISOString(), options: opts, host, workload_calls: workCalls, total_s: total, summary, ratios, goals, runs };
+  const result = { date: started.toISOString(), options: opts, systrace: SYSTRACE, host, workload_calls: workCalls, total_s: total, summary, ratios, goals, runs };
   const file = join(OUTDIR, `results-${started.toISOString().replace(/[:]/g, '-').replace(/\..*/, '')}.json`);
   writeFileSync(file, JSON.stringify(result, null, 2) + '\n');
 
   // ---- table ----
   const f = (v, d = 1) => (v == null ? '-' : typeof v === 'number' ? v.toFixed(d) : String(v));
-  const rows = [['case', 'N', 'ok', 'window s (min-max)', 'calls', 'calls/s', 'stops/call', '+ms/call', 'boot s', 'RSS MB start>end (peak)']];
+  const rows = [['case', 'N', 'ok', 'window s (min-max)', 'CPU s', 'calls', 'calls/s', 'calls/CPU-s', 'stops/call', '+ms/call', 'boot s', 'RSS MB start>end (peak)']];
   for (const [k, v] of Object.entries(summary)) {
     if (v.skipped) {
-      rows.push([labelOf(k.replace('+', '')), '', '', `skipped: ${v.skipped}`, '', '', '', '', '', '']);
+      rows.push([labelOf(k.replace('+', '')), '', '', `skipped: ${v.skipped}`, '', '', '', '', '', '', '', '']);
       continue;
     }
     rows.push([
@@ -474,8 +520,10 @@ async function main() {
       String(v.count),
       `${v.ok}/${v.runs}`,
       v.window_s == null ? '-' : `${f(v.window_s, 3)} (${f(v.window_min_max[0], 3)}-${f(v.window_min_max[1], 3)})`,
+      f(v.cpu_s, 2),
       k === 'e' || k === 'e+' ? `${f(v.calls, 0)} (${f(v.traced_calls, 0)} traced)` : `${f(v.calls, 0)}${v.calls_source.startsWith('workload') ? '*' : ''}`,
       f(v.calls_per_s, 0),
+      f(v.calls_per_cpu_s, 0),
       v.stops_per_call == null ? '-' : `${f(v.stops_per_call, 2)}${v.stops_per_call_scope?.startsWith('whole') ? '†' : ''}`,
       f(v.added_ms_per_call, 2),
       f(v.boot_to_start_s, 1),
@@ -492,6 +540,7 @@ async function main() {
   }
   out.push('* calls in the window: the workload\'s count, from the clients of (b)/(d) (same dd loop in every case); the big N is 2N + the fixed part');
   out.push("† systrace's stops / calls entered over the whole run (boot and init included): its trace goes to /dev/null, so the window's own stops are not counted");
+  out.push('CPU s: CPU time QEMU and the tracer (systrace, gdb, or this process for b/b1/a1) used between the markers (/proc stat, 10 ms ticks): less sensitive than wall time to other load on the host');
   out.push('+ms/call: (window - untraced window) / calls. RSS: VmRSS of the tracer process (systrace node, or gdb) at BENCH START, at exit, peak');
   out.push('ratios:');
   for (const [k, v] of Object.entries(ratios)) {
