@@ -43,7 +43,9 @@ export class PositionedError extends Error {
 export class Diagnostics {
   readonly issues: Issue[] = [];
 
+  /** Records an issue; the same message at the same place is recorded once (a macro used twice). */
   add(pos: SourcePos, message: string): void {
+    if (this.issues.some((i) => i.message === message && i.pos.file === pos.file && i.pos.line === pos.line && i.pos.col === pos.col)) return;
     this.issues.push({ pos, message });
   }
 
@@ -53,14 +55,20 @@ export class Diagnostics {
       return step();
     } catch (e) {
       if (e instanceof PositionedError) this.add(e.pos, e.message);
-      else if (e instanceof ConfigError) this.issues.push(...e.issues);
+      else if (e instanceof ConfigError) for (const i of e.issues) this.add(i.pos, i.message);
       else throw e;
       return undefined;
     }
   }
 
+  /** The issues in reading order: files as first met, then by line and column. */
+  sorted(): Issue[] {
+    const files = [...new Set(this.issues.map((i) => i.pos.file))];
+    return [...this.issues].sort((a, b) => files.indexOf(a.pos.file) - files.indexOf(b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col);
+  }
+
   /** Throws a ConfigError with everything recorded so far, if anything was. */
   throwIfAny(): void {
-    if (this.issues.length > 0) throw new ConfigError(this.issues);
+    if (this.issues.length > 0) throw new ConfigError(this.sorted());
   }
 }

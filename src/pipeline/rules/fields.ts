@@ -118,10 +118,10 @@ function knownList(): string {
   return [...BY_NAME.keys(), ...ARG_PATTERNS].join(', ');
 }
 
-/** The candidate nearest to `word` by edit distance, if it is near enough to be a typo. */
+/** The candidate nearest to `word` (a transposition counts one edit), if near enough to be a typo. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
   let best: string | undefined;
-  let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
+  let bestD = Math.min(Math.max(1, Math.floor(word.length / 3)), word.length - 1) + 1;
   for (const c of candidates) {
     const d = distance(word, c);
     if (d < bestD) {
@@ -132,16 +132,16 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   return best;
 }
 
+/** Optimal string alignment distance (Levenshtein plus adjacent transpositions). */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
     for (let j = 1; j <= b.length; j++) {
-      const cur = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = cur;
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let v = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, d[i - 2]![j - 2]! + 1);
+      d[i]![j] = v;
     }
   }
-  return row[b.length]!;
+  return d[a.length]![b.length]!;
 }

@@ -65,8 +65,9 @@ export function buildRuleSet(items: readonly RulesItem[], profile: ProfileScope,
     if (e) parsedMacros.set(name, e);
   }
   const scope: Scope = { ...profile, lists: flatLists, macros: parsedMacros };
-  // Check every macro once on its own, so an error in one is reported at its place once.
-  for (const [name, e] of parsedMacros) if (diag.guard(() => resolve(e, scope, [name])) === undefined) parsedMacros.delete(name);
+  // Check every macro on its own, so an unused one is checked too; the same error met again
+  // through a rule is recorded once.
+  for (const [name, e] of parsedMacros) diag.guard(() => resolve(e, scope, [name]));
   const out: CompiledRule[] = [];
   for (const r of rules.values()) {
     // The condition and the output are checked apart, so both report their errors.

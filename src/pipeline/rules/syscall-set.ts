@@ -59,10 +59,11 @@ function cmpSets(r: Extract<Resolved, { kind: 'cmp' }>, all: Set<string>, sample
     const test = toTest(r);
     const known = new Set(samples.filter((s) => test(s.view)).map((s) => s.info.name));
     const equality = r.op === '=' || r.op === 'in';
+    // An unknown number has a name (syscall_0x...) but no function name.
     let unknown: boolean;
     if (f.syscall === 'unknown') unknown = r.op === '=' ? r.values[0] === true : r.op === '!=' ? r.values[0] === false : true;
-    else if (f.syscall === 'fn') unknown = false; // an unknown call has no function name
-    else if (f.syscall === 'name') unknown = !equality || r.values.some((v) => typeof v === 'string' && v.startsWith('syscall_0x'));
+    else if (f.syscall === 'fn') unknown = false;
+    else if (f.syscall === 'name') unknown = r.values.some((v) => typeof v === 'string' && unknownNameMay(r.op, v));
     else unknown = !equality || r.values.some((v) => !samples.some((s) => BigInt(s.info.no) === v));
     const may = new Set(known);
     if (unknown) may.add(UNKNOWN);
@@ -77,6 +78,30 @@ function cmpSets(r: Extract<Resolved, { kind: 'cmp' }>, all: Set<string>, sample
     return { may, must: new Set() };
   }
   return { may: new Set(all), must: new Set() };
+}
+
+const PREFIX = 'syscall_0x';
+const HEX = /^[0-9a-f]*$/;
+
+/** Whether `name <op> v` can hold for some unknown call's name (`syscall_0x` and hex digits). */
+function unknownNameMay(op: string, v: string): boolean {
+  const tailHex = (min: number) => (k: number) => PREFIX.endsWith(v.slice(0, k)) && HEX.test(v.slice(k)) && v.length - k >= min;
+  const splits = (min: number) => Array.from({ length: v.length + 1 }, (_, k) => k).some(tailHex(min));
+  switch (op) {
+    case '=':
+    case 'in':
+      return /^syscall_0x[0-9a-f]+$/.test(v);
+    case 'startswith':
+      return PREFIX.startsWith(v) || (v.startsWith(PREFIX) && HEX.test(v.slice(PREFIX.length)));
+    case 'endswith':
+      return HEX.test(v) || splits(1);
+    case 'contains':
+      return PREFIX.includes(v) || splits(0);
+    case 'icontains':
+      return unknownNameMay('contains', v.toLowerCase());
+    default:
+      return true; // !=, glob: assume it can
+  }
 }
 
 function inter(a: Set<string>, b: Set<string>): Set<string> {

@@ -17,8 +17,8 @@ export interface Token {
 
 /** Symbols that are operators; the word operators (`in`, `contains`...) are words. */
 const SYMBOLS = ['==', '!=', '<=', '>=', '=', '<', '>'];
-/** Characters that end a bare word. */
-const BREAK = new Set([' ', '\t', '\n', '\r', '(', ')', ',', '=', '<', '>', '!', '"', "'"]);
+/** Characters that end a bare word (and `!` before `=`). */
+const BREAK = new Set([' ', '\t', '\n', '\r', '(', ')', ',', '=', '<', '>', '"', "'"]);
 
 /**
  * Splits `text` into tokens, ending with one `eof` token. `posAt` maps an offset in `text`
@@ -54,15 +54,17 @@ export function tokenize(text: string, posAt: PosMap): Token[] {
       continue;
     }
     let j = i;
-    while (j < text.length && !BREAK.has(text[j]!)) j++;
+    while (j < text.length && !BREAK.has(text[j]!) && !(text[j] === '!' && text[j + 1] === '=')) j++;
     out.push({ kind: 'word', text: text.slice(i, j), pos });
     i = j;
   }
-  out.push({ kind: 'eof', text: '', pos: posAt(text.length) });
+  out.push({ kind: 'eof', text: '', pos: posAt(text.trimEnd().length) });
   return out;
 }
 
-/** A quoted string from `text[i]` (its quote) with `\\`, `\"`, `\'` escapes. */
+const ESCAPES: Record<string, string> = { n: '\n', t: '\t', r: '\r', v: '\v', f: '\f', '0': '\0' };
+
+/** A quoted string from `text[i]` (its quote); `\n \t \r \v \f \0` as in C, `\x` is x (`\\`, `\"`). */
 function readQuoted(text: string, i: number, posAt: PosMap): { value: string; next: number } {
   const quote = text[i]!;
   let value = '';
@@ -70,7 +72,8 @@ function readQuoted(text: string, i: number, posAt: PosMap): { value: string; ne
   while (j < text.length) {
     const c = text[j]!;
     if (c === '\\' && j + 1 < text.length) {
-      value += text[j + 1];
+      const n = text[j + 1]!;
+      value += ESCAPES[n] ?? n;
       j += 2;
       continue;
     }
