@@ -51,9 +51,21 @@ export function pointer(v: bigint): string {
   return v === 0n ? 'NULL' : hex(v);
 }
 
+/**
+ * strace -X: `abbrev` prints names (the default), `raw` the number, `verbose` the number
+ * with the names in a comment (strace src/xlat.c print_xlat_ex).
+ */
+export type XlatStyle = 'raw' | 'abbrev' | 'verbose';
+
+/** One constant in the style asked for: `raw` is its number, `names` its decoding. */
+export function styled(raw: string, names: string, style: XlatStyle = 'abbrev'): string {
+  if (style === 'raw' || raw === names) return raw;
+  return style === 'verbose' ? `${raw} /* ${names} */` : names;
+}
+
 /** Flag set: known bits by name, the rest in hex, `zero` (or 0) for nothing. */
-export function formatFlags(value: bigint, table: FlagTable): string {
-  if (value === 0n) return table.zero ?? '0';
+export function formatFlags(value: bigint, table: FlagTable, style: XlatStyle = 'abbrev'): string {
+  if (value === 0n) return styled('0', table.zero ?? '0', style);
   const parts: string[] = [];
   let rest = value;
   for (const [bit, name] of table.bits) {
@@ -64,13 +76,18 @@ export function formatFlags(value: bigint, table: FlagTable): string {
     }
   }
   if (rest !== 0n) parts.push(hex(rest));
-  return parts.join('|');
+  return styled(hex(value), parts.join('|'), style);
 }
 
-/** Enum: the name, or the number with strace's `/* X_??? *\/` comment. */
-export function formatEnum(value: bigint, names: ReadonlyMap<number, string>, unknownPrefix: string): string {
+/**
+ * Enum: the name, or the number with strace's `/* X_??? *\/` comment. Unknown values and
+ * raw output are in hex (negative ones in decimal), as strace's printxval.
+ */
+export function formatEnum(value: bigint, names: ReadonlyMap<number, string>, unknownPrefix: string, style: XlatStyle = 'abbrev'): string {
   const n = names.get(Number(value));
-  return n ?? `${value} /* ${unknownPrefix}??? */`;
+  const raw = value === 0n || value < 0n ? value.toString() : hex(value);
+  if (n === undefined) return style === 'raw' ? raw : `${raw} /* ${unknownPrefix}??? */`;
+  return styled(raw, n, style);
 }
 
 /** Octal as strace prints modes: `0644`, `0`. */

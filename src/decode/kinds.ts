@@ -1,0 +1,181 @@
+/**
+ * Argument kinds: how one argument prints, and when (at entry, at return, or both for
+ * in/out arguments). The per-call tables in specs.ts name a kind for each argument, as
+ * strace's decoders name a printer for each argument.
+ */
+import { flags, hex, pointer, readView, struct, xval } from './context.js';
+import { octal, signed, styled, unsigned } from './format.js';
+import * as S from './structs.js';
+import { both, buffer, entry, exit, fileFlags, iovecs, readPath, readStrArray, retOk, waitStatus, type KindDef } from './helpers.js';
+import {
+  ACCESS_MODES, AT_FDCWD, AT_FLAGS, MAP_FLAGS, MAP_TYPES, O_CREAT, O_TMPFILE, PROT_FLAGS, SEEK_WHENCE, WAIT_OPTIONS,
+} from './tables/linux-flags.js';
+import * as M from './tables/linux-misc.js';
+import * as G from './tables/linux-signal.js';
+import { NET_KINDS } from './kinds-net.js';
+import { CALL_KINDS } from './kinds-calls.js';
+
+/** The kinds shared by many calls. */
+const BASE: Record<string, KindDef> = {
+  int: entry((c) => signed(c.v, c.size).toString()),
+  uint: entry((c) => unsigned(c.v, c.size).toString()),
+  hex: entry((c) => hex(unsigned(c.v, c.size))),
+  /** `%#x`: 0 or 0x20. */
+  xint: entry((c) => (c.v === 0n ? '0' : hex(unsigned(c.v, c.size)))),
+  ptr: entry((c) => pointer(c.v)),
+  omit: entry(() => null),
+  fd: entry((c) => signed(c.v, 4).toString()),
+  dirfd: entry((c) => (signed(c.v, 4) === AT_FDCWD ? styled('-100', 'AT_FDCWD', c.style.xlat) : signed(c.v, 4).toString())),
+  uid: entry((c) => signed(c.v, 4).toString()),
+  path: entry((c) => readPath(c, c.v, 4096), true),
+  str: entry((c) => readPath(c, c.v, c.style.strsize), true),
+  inbuf: entry((c) => buffer(c, c.v, Number(unsigned(c.raw(c.i + 1), 4))), true),
+  outbuf: exit((c) => (retOk(c) ? buffer(c, c.v, Number(c.ret)) : pointer(c.v))),
+  /** getrandom: the bytes in \x notation. */
+  outbuf_hex: exit((c) => (retOk(c) ? buffer(c, c.v, Number(c.ret), true) : pointer(c.v))),
+  /** getcwd: the string the kernel wrote (the return counts its NUL). */
+  outstr: exit((c) => (retOk(c) ? readPath(c, c.v, 4096) : pointer(c.v))),
+  open_flags: entry((c) => fileFlags(c, c.v, true)),
+  /** pipe2, dup3, ... : O_* flags without the access mode. */
+  o_flags: entry((c) => fileFlags(c, c.v, false)),
+  open_mode: entry((c) => {
+    const f = c.raw(c.i - 1);
+    return (f & O_CREAT) === 0n && (f & O_TMPFILE) !== O_TMPFILE ? null : octal(unsigned(c.v, 4));
+  }),
+  mode: entry((c) => octal(unsigned(c.v, 4))),
+  at_flags: entry((c) => flags(c, unsigned(c.v, 4), AT_FLAGS)),
+  wait_options: entry((c) => flags(c, unsigned(c.v, 4), WAIT_OPTIONS)),
+  prot: entry((c) => flags(c, unsigned(c.v, 4), PROT_FLAGS)),
+  mmap_flags: entry((c) => {
+    const f = unsigned(c.v, 4);
+    const abbrev = { ...c, style: { ...c.style, xlat: 'abbrev' as const } };
+    const type = xval(abbrev, f & 0xfn, MAP_TYPES, 'MAP_');
+    const rest = flags(abbrev, f & ~0xfn, MAP_FLAGS);
+    return styled(hex(f), rest === '0' ? type : `${type}|${rest}`, c.style.xlat);
+  }),
+  access_mode: entry((c) => flags(c, unsigned(c.v, 4), ACCESS_MODES)),
+  whence: entry((c) => xval(c, unsigned(c.v, 4), SEEK_WHENCE, 'SEEK_')),
+  signal: entry((c) => {
+    const s = Number(unsigned(c.v, 4));
+    return s === 0 ? '0' : styled(String(s), S.signalName(s), c.style.xlat);
+  }),
+  wait_status: exit(async (c) => {
+    if (c.v === 0n) return 'NULL';
+    if (!retOk(c) || c.ret === 0n) return hex(c.v);
+    return struct(c, 4, (v) => `[${waitStatus(v.i32(0))}]`);
+  }),
+  pipefds: exit((c) => (retOk(c) ? struct(c, 8, (v) => `[${v.i32(0)}, ${v.i32(4)}]`) : pointer(c.v))),
+  timespec: entry((c) => struct(c, 16, (v) => S.timespec(v)), true),
+  timespec_out: exit((c) => struct(c, 16, (v) => S.timespec(v))),
+  timeval_out: exit((c) => struct(c, 16, (v) => S.timeval(v))),
+  strarray: entry((c) => readStrArray(c, false), true),
+  envp: entry((c) => readStrArray(c, true), true),
+  stat_out: exit((c) => struct(c, S.STAT_SIZE, (v) => S.stat(c, v))),
+  statx_out: exit((c) => struct(c, S.STATX_SIZE, (v) => S.statx(c, v))),
+  statfs_out: exit((c) => struct(c, S.STATFS_SIZE, (v) => S.statfs(c, v))),
+  statx_flags: entry((c) => {
+    const f = unsigned(c.v, 4);
+    const sync = xval(c, f & 0x6000n, M.AT_STATX_SYNC, 'AT_STATX_SYNC_');
+    const rest = f & ~0x6000n;
+    return rest === 0n ? sync : `${sync}|${flags(c, rest, AT_FLAGS)}`;
+  }),
+  statx_mask: entry((c) => flags(c, unsigned(c.v, 4), M.STATX_MASK)),
+  flock_op: entry((c) => flags(c, unsigned(c.v, 4), M.FLOCK_OPS)),
+  fadvise: entry((c) => xval(c, unsigned(c.v, 4), M.FADVISE, 'POSIX_FADV_')),
+  rename_flags: entry((c) => flags(c, unsigned(c.v, 4), M.RENAME_FLAGS)),
+  dirents: exit(async (c) => {
+    if (!retOk(c)) return pointer(c.v);
+    const n = Number(c.ret);
+    if (n === 0) return c.style.verbose ? '[]' : `${hex(c.v)} /* 0 entries */`;
+    const v = await readView(c, c.v, n);
+    return v ? S.dirents(c, c.v, v) : hex(c.v);
+  }),
+  iovec_in: entry((c) => iovecs(c, Number(unsigned(c.raw(c.i + 1), 4)), Infinity), true),
+  iovec_out: exit((c) => (retOk(c) ? iovecs(c, Number(unsigned(c.raw(c.i + 1), 4)), Number(c.ret)) : pointer(c.v))),
+  uname_out: exit((c) => struct(c, S.UTSNAME_SIZE, (v) => S.utsname(c, v))),
+  resource: entry((c) => xval(c, unsigned(c.v, 4), M.RLIMITS, 'RLIMIT_')),
+  rlimit_in: entry((c) => struct(c, 16, (v) => S.rlimit(v)), true),
+  rlimit_out: exit((c) => struct(c, 16, (v) => S.rlimit(v))),
+  rusage_who: entry((c) => xval(c, signed(c.v, 4), M.RUSAGE_WHO, 'RUSAGE_')),
+  rusage_out: exit((c) => struct(c, S.RUSAGE_SIZE, (v) => S.rusage(c, v))),
+  tms_out: exit((c) => struct(c, 32, (v) => S.tms(c, v))),
+  prio_which: entry((c) => xval(c, unsigned(c.v, 4), M.PRIO_WHICH, 'PRIO_')),
+  clockid: entry((c) => xval(c, signed(c.v, 4), M.CLOCKS, 'CLOCK_')),
+  timer_flags: entry((c) => flags(c, unsigned(c.v, 4), M.TIMER_FLAGS)),
+  getrandom_flags: entry((c) => flags(c, unsigned(c.v, 4), M.GETRANDOM_FLAGS)),
+  idtype: entry((c) => xval(c, unsigned(c.v, 4), M.IDTYPES, 'P_')),
+  siginfo_out: exit((c) => struct(c, 128, (v) => S.siginfo(c, v))),
+  siginfo_in: entry((c) => struct(c, 128, (v) => S.siginfo(c, v)), true),
+  cpuset_out: exit(async (c) => {
+    if (!retOk(c)) return pointer(c.v);
+    const v = await readView(c, c.v, Number(c.ret));
+    if (!v) return hex(c.v);
+    const cpus: number[] = [];
+    for (let i = 0; i < v.length * 8; i++) if ((v.buf[i >> 3]! >> (i & 7)) & 1) cpus.push(i);
+    return `[${cpus.join(' ')}]`;
+  }),
+  madvise: entry((c) => xval(c, unsigned(c.v, 4), M.MADVISE, 'MADV_')),
+  msync_flags: entry((c) => flags(c, unsigned(c.v, 4), M.MSYNC_FLAGS)),
+  mremap_flags: entry((c) => flags(c, unsigned(c.v, 4), M.MREMAP_FLAGS)),
+  mremap_addr: entry((c) => (c.raw(3) & 2n ? pointer(c.v) : null)),
+  mfd_flags: entry((c) => flags(c, unsigned(c.v, 4), M.MFD_FLAGS)),
+  mincore_vec: exit(async (c) => {
+    if (!retOk(c)) return pointer(c.v);
+    const pages = Number((unsigned(c.raw(1), 8) + 4095n) / 4096n);
+    const v = await readView(c, c.v, Math.min(pages, c.style.strsize));
+    if (!v) return hex(c.v);
+    return `[${[...v.buf].map((b) => b & 1).join(', ')}${pages > c.style.strsize ? ', ...' : ''}]`;
+  }),
+  shm_key: entry((c) => (c.v === 0n ? styled('0', 'IPC_PRIVATE', c.style.xlat) : hex(unsigned(c.v, 4)))),
+  shmget_flags: entry((c) => {
+    const f = unsigned(c.v, 4);
+    const names = flags({ ...c, style: { ...c.style, xlat: 'abbrev' } }, f & ~0o777n, { bits: [...M.IPC_FLAGS.bits, ...M.SHM_FLAGS.bits] });
+    const mode = octal(f & 0o777n);
+    const text = names === '0' ? mode : mode === '0' ? names : `${names}|${mode}`;
+    return styled(f === 0n ? '0' : hex(f), text, c.style.xlat);
+  }),
+  shmat_flags: entry((c) => flags(c, unsigned(c.v, 4), M.SHMAT_FLAGS)),
+  shmctl_cmd: entry((c) => xval(c, unsigned(c.v, 4), M.SHMCTL_CMDS, 'IPC_')),
+  membarrier_cmd: entry((c) => (c.v === 0n ? styled('0', 'MEMBARRIER_CMD_QUERY', c.style.xlat) : flags(c, unsigned(c.v, 4), M.MEMBARRIER_CMDS))),
+  sigset: entry((c) => struct(c, 8, (v) => S.sigset(v.u64(0))), true),
+  sigset_out: exit((c) => struct(c, 8, (v) => S.sigset(v.u64(0)))),
+  sigaction_in: entry((c) => struct(c, 32, (v) => S.sigaction(c, v)), true),
+  sigaction_out: exit((c) => struct(c, 32, (v) => S.sigaction(c, v))),
+  sigprocmask_how: entry((c) => xval(c, unsigned(c.v, 4), G.SIGPROCMASK_HOW, 'SIG_')),
+  stack_in: entry((c) => struct(c, 24, (v) => S.stackT(c, v)), true),
+  stack_out: exit((c) => struct(c, 24, (v) => S.stackT(c, v))),
+  itimer_which: entry((c) => xval(c, unsigned(c.v, 4), G.ITIMER_WHICH, 'ITIMER_')),
+  itimerval_in: entry((c) => struct(c, 32, (v) => S.itimerval(v)), true),
+  itimerval_out: exit((c) => struct(c, 32, (v) => S.itimerval(v))),
+  itimerspec_in: entry((c) => struct(c, 32, (v) => S.itimerspec(v)), true),
+  itimerspec_out: exit((c) => struct(c, 32, (v) => S.itimerspec(v))),
+  sfd_flags: entry((c) => flags(c, unsigned(c.v, 4), G.SFD_FLAGS)),
+  efd_flags: entry((c) => flags(c, unsigned(c.v, 4), G.EFD_FLAGS)),
+  tfd_flags: entry((c) => flags(c, unsigned(c.v, 4), G.TFD_CREATE_FLAGS)),
+  tfd_settime_flags: entry((c) => flags(c, unsigned(c.v, 4), G.TFD_SETTIME_FLAGS)),
+  epoll_flags: entry((c) => flags(c, unsigned(c.v, 4), G.EPOLL_CREATE_FLAGS)),
+  epoll_op: entry((c) => xval(c, unsigned(c.v, 4), G.EPOLL_CTL_OPS, 'EPOLL_CTL_')),
+  epoll_event_in: entry((c) => struct(c, 12, (v) => S.epollEvent(c, v)), true),
+  epoll_events_out: exit(async (c) => {
+    if (!retOk(c)) return pointer(c.v);
+    const n = Number(c.ret);
+    const v = await readView(c, c.v, 12 * n);
+    if (!v) return hex(c.v);
+    const items: string[] = [];
+    for (let i = 0; i < n; i++) items.push(S.epollEvent(c, v, 12 * i));
+    return `[${items.join(', ')}]`;
+  }),
+  /** sendfile's offset: `[0] => [4]`. */
+  off_inout: both(async (c) => {
+    if (c.v === 0n) return 'NULL';
+    const now = await struct(c, 8, (v) => `[${v.i64(0)}]`);
+    if (c.ret === undefined) return now;
+    return c.entry !== undefined && retOk(c) ? `${c.entry} => ${now}` : c.entry ?? now;
+  }),
+  ...NET_KINDS,
+  ...CALL_KINDS,
+};
+
+export const KINDS: Readonly<Record<string, KindDef>> = BASE;
+
+export type { KindDef };

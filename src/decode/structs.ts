@@ -1,0 +1,296 @@
+/**
+ * Struct printers for x86_64 layouts (include/uapi/asm-generic and arch/x86 uapi headers),
+ * in strace 6.1's notation: abbreviated with `...` unless -v, constants by the -X style.
+ */
+import { flags, hex, readView, xval, type ArgCtx } from './context.js';
+import { octal, quoteBytes, quoteLimited } from './format.js';
+import { SIGNALS } from './tables/linux-flags.js';
+import { DIRENT_TYPES, FILE_TYPES, FS_MAGIC, MODE_SETID, STATFS_FLAGS, STATX_ATTRS, STATX_MASK, S_IFMT } from './tables/linux-misc.js';
+import { ADDRESS_FAMILIES } from './tables/linux-net.js';
+import { CLD_CODES, EPOLL_EVENTS, SA_FLAGS, SA_RESTORER, SIG_HANDLERS, SIGALTSTACK_FLAGS, SI_CODES } from './tables/linux-signal.js';
+import { CLONE_FLAGS } from './tables/linux-flags.js';
+import type { View } from './view.js';
+
+/** st_mode and friends: `S_IFREG|0644`, `S_IFDIR|S_ISVTX|0777` (strace print_symbolic_mode_t). */
+export function fileMode(c: ArgCtx, mode: number): string {
+  const type = FILE_TYPES.get(mode & S_IFMT);
+  const setid = flags({ ...c, style: { ...c.style, xlat: 'abbrev' } }, BigInt(mode & 0o7000), MODE_SETID);
+  const names = [type ?? (mode & S_IFMT ? octal(BigInt(mode & S_IFMT)) : ''), setid === '0' ? '' : setid, octal(BigInt(mode & 0o777)).padStart(4, '0')];
+  const text = names.filter(Boolean).join('|');
+  const raw = '0' + mode.toString(8);
+  if (c.style.xlat === 'raw') return raw;
+  return c.style.xlat === 'verbose' ? `${raw} /* ${text} */` : text;
+}
+
+/** makedev(0xfe, 0) from a 64-bit dev_t (glibc gnu_dev_major/minor). */
+export function makedev(dev: bigint): string {
+  const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
+  const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
+  return `makedev(${hex(major)}, ${minor === 0n ? '0' : hex(minor)})`;
+}
+
+/** `2026-11-29T04:33:27.729770064+0000` (UTC: the guest has no time zone). */
+export function isoTime(sec: bigint, nsec?: bigint): string {
+  const d = new Date(Number(sec) * 1000);
+  const p = (n: number, w = 2): string => String(n).padStart(w, '0');
+  const base = `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}T${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+  return `${base}${nsec !== undefined ? '.' + String(nsec).padStart(9, '0') : ''}+0000`;
+}
+
+/** struct stat (x86_64, 144 bytes). */
+export const STAT_SIZE = 144;
+export function stat(c: ArgCtx, v: View): string {
+  const mode = v.u32(24);
+  const dev = (mode & S_IFMT) === 0o20000 || (mode & S_IFMT) === 0o60000;
+  if (!c.style.verbose) {
+    return `{st_mode=${fileMode(c, mode)}, ${dev ? `st_rdev=${makedev(v.u64(40))}` : `st_size=${v.i64(48)}`}, ...}`;
+  }
+  const t = (name: string, off: number): string => {
+    const s = v.i64(off);
+    const ns = v.i64(off + 8);
+    return `st_${name}=${s}${c.style.xlat === 'raw' ? '' : ` /* ${isoTime(s, ns)} */`}, st_${name}_nsec=${ns}`;
+  };
+  return `{st_dev=${makedev(v.u64(0))}, st_ino=${v.u64(8)}, st_mode=${fileMode(c, mode)}, st_nlink=${v.u64(16)}, st_uid=${v.u32(28)}, st_gid=${v.u32(32)}, st_blksize=${v.i64(56)}, st_blocks=${v.i64(64)}, ${dev ? `st_rdev=${makedev(v.u64(40))}` : `st_size=${v.i64(48)}`}, ${t('atime', 72)}, ${t('mtime', 88)}, ${t('ctime', 104)}}`;
+}
+
+/** struct statx (256 bytes). */
+export const STATX_SIZE = 256;
+export function statx(c: ArgCtx, v: View): string {
+  const mask = BigInt(v.u32(0));
+  const head = `stx_mask=${flags(c, mask, STATX_MASK)}`;
+  const mode = fileMode(c, v.u16(28));
+  if (!c.style.verbose) return `{${head}, stx_attributes=${flags(c, v.u64(8), STATX_ATTRS)}, stx_mode=${mode}, stx_size=${v.u64(40)}, ...}`;
+  const ts = (off: number): string => {
+    const s = v.i64(off);
+    const ns = BigInt(v.u32(off + 8));
+    return `{tv_sec=${s}, tv_nsec=${ns}}${c.style.xlat === 'raw' ? '' : ` /* ${isoTime(s, ns)} */`}`;
+  };
+  const parts = [
+    head, `stx_blksize=${v.u32(4)}`, `stx_attributes=${flags(c, v.u64(8), STATX_ATTRS)}`, `stx_nlink=${v.u32(16)}`,
+    `stx_uid=${v.u32(20)}`, `stx_gid=${v.u32(24)}`, `stx_mode=${mode}`, `stx_ino=${v.u64(32)}`, `stx_size=${v.u64(40)}`,
+    `stx_blocks=${v.u64(48)}`, `stx_attributes_mask=${flags(c, v.u64(56), STATX_ATTRS)}`, `stx_atime=${ts(64)}`,
+  ];
+  if (mask & 0x800n) parts.push(`stx_btime=${ts(80)}`);
+  parts.push(`stx_ctime=${ts(96)}`, `stx_mtime=${ts(112)}`, `stx_rdev_major=${v.u32(128)}`, `stx_rdev_minor=${v.u32(132)}`,
+    `stx_dev_major=${v.u32(136)}`, `stx_dev_minor=${v.u32(140)}`);
+  if (mask & 0x1000n) parts.push(`stx_mnt_id=${hex(v.u64(144))}`);
+  return `{${parts.join(', ')}}`;
+}
+
+/** struct statfs (x86_64, 120 bytes): strace prints it whole. */
+export const STATFS_SIZE = 120;
+export function statfs(c: ArgCtx, v: View): string {
+  const type = xval(c, v.u64(0), FS_MAGIC, '');
+  return `{f_type=${type.replace(/ \/\* \?\?\? \*\/$/, '')}, f_bsize=${v.i64(8)}, f_blocks=${v.u64(16)}, f_bfree=${v.u64(24)}, f_bavail=${v.u64(32)}, f_files=${v.u64(40)}, f_ffree=${v.u64(48)}, f_fsid={val=[${hex(BigInt(v.u32(56)))}, ${hex(BigInt(v.u32(60)))}]}, f_namelen=${v.i64(64)}, f_frsize=${v.i64(72)}, f_flags=${flags(c, v.u64(80), STATFS_FLAGS)}}`;
+}
+
+export function timespec(v: View, off = 0): string {
+  return `{tv_sec=${v.i64(off)}, tv_nsec=${v.i64(off + 8)}}`;
+}
+
+export function timeval(v: View, off = 0): string {
+  return `{tv_sec=${v.i64(off)}, tv_usec=${v.i64(off + 8)}}`;
+}
+
+export function itimerval(v: View): string {
+  return `{it_interval=${timeval(v, 0)}, it_value=${timeval(v, 16)}}`;
+}
+
+export function itimerspec(v: View): string {
+  return `{it_interval=${timespec(v, 0)}, it_value=${timespec(v, 16)}}`;
+}
+
+/** A resource limit: `RLIM64_INFINITY`, `8192*1024` (strace sprint_rlim64). */
+export function rlim(x: bigint): string {
+  if (x === 0xffffffffffffffffn) return 'RLIM64_INFINITY';
+  return x > 1024n && x % 1024n === 0n ? `${x / 1024n}*1024` : x.toString();
+}
+
+export function rlimit(v: View): string {
+  return `{rlim_cur=${rlim(v.u64(0))}, rlim_max=${rlim(v.u64(8))}}`;
+}
+
+const RUSAGE_LONGS = ['ru_maxrss', 'ru_ixrss', 'ru_idrss', 'ru_isrss', 'ru_minflt', 'ru_majflt', 'ru_nswap', 'ru_inblock', 'ru_oublock', 'ru_msgsnd', 'ru_msgrcv', 'ru_nsignals', 'ru_nvcsw', 'ru_nivcsw'];
+export const RUSAGE_SIZE = 144;
+export function rusage(c: ArgCtx, v: View): string {
+  const head = `ru_utime=${timeval(v, 0)}, ru_stime=${timeval(v, 16)}`;
+  if (!c.style.verbose) return `{${head}, ...}`;
+  return `{${head}, ${RUSAGE_LONGS.map((n, i) => `${n}=${v.i64(32 + 8 * i)}`).join(', ')}}`;
+}
+
+/** clock_t with strace's seconds comment (USER_HZ 100). */
+function clockT(c: ArgCtx, x: bigint): string {
+  if (x === 0n || c.style.xlat === 'raw') return x.toString();
+  return `${x} /* ${x / 100n}.${String(x % 100n).padStart(2, '0')} s */`;
+}
+
+export function tms(c: ArgCtx, v: View): string {
+  return `{tms_utime=${clockT(c, v.i64(0))}, tms_stime=${clockT(c, v.i64(8))}, tms_cutime=${clockT(c, v.i64(16))}, tms_cstime=${clockT(c, v.i64(24))}}`;
+}
+
+const UTS_FIELDS = ['sysname', 'nodename', 'release', 'version', 'machine', 'domainname'];
+export const UTSNAME_SIZE = 65 * 6;
+export function utsname(c: ArgCtx, v: View): string {
+  const field = (i: number): string => {
+    const b = v.buf.subarray(65 * i, 65 * i + 65);
+    const nul = b.indexOf(0);
+    return `${UTS_FIELDS[i]}=${quoteLimited(b.subarray(0, nul < 0 ? 65 : nul), c.style.strsize)}`;
+  };
+  if (!c.style.verbose) return `{${field(0)}, ${field(1)}, ...}`;
+  return `{${UTS_FIELDS.map((_, i) => field(i)).join(', ')}}`;
+}
+
+/** A signal name: `SIGUSR1`, `SIGRT_1` for realtime ones, the number otherwise. */
+export function signalName(n: number): string {
+  if (n >= 32 && n <= 64) return n === 32 ? 'SIGRTMIN' : `SIGRT_${n - 32}`;
+  return SIGNALS.get(n) ?? String(n);
+}
+
+/**
+ * A signal set as strace prints it (strace src/signal.c sprintsigmask_n): `[CHLD USR1]`,
+ * the complement `~[...]` when more than half the signals are set, realtime ones as `RT_n`.
+ */
+export function sigset(mask: bigint, nsig = 64): string {
+  const name = (n: number): string => (n < 32 ? (SIGNALS.get(n)?.slice(3) ?? String(n)) : n === 32 ? 'RTMIN' : `RT_${n - 32}`);
+  const set: number[] = [];
+  for (let n = 1; n <= nsig; n++) if ((mask >> BigInt(n - 1)) & 1n) set.push(n);
+  if (set.length * 2 > nsig) {
+    const clear: number[] = [];
+    for (let n = 1; n <= nsig; n++) if (!set.includes(n)) clear.push(n);
+    return `~[${clear.map(name).join(' ')}]`;
+  }
+  return `[${set.map(name).join(' ')}]`;
+}
+
+/** struct sigaction as the kernel takes it (x86_64: handler, flags, restorer, mask). */
+export function sigaction(c: ArgCtx, v: View): string {
+  const handler = v.u64(0);
+  const fl = v.u64(8);
+  const h = handler <= 1n ? xval(c, handler, SIG_HANDLERS, 'SIG_') : hex(handler);
+  const restorer = fl & SA_RESTORER ? `, sa_restorer=${hex(v.u64(16))}` : '';
+  return `{sa_handler=${h}, sa_mask=${sigset(v.u64(24))}, sa_flags=${flags(c, fl, SA_FLAGS)}${restorer}}`;
+}
+
+export function stackT(c: ArgCtx, v: View): string {
+  return `{ss_sp=${v.u64(0) === 0n ? 'NULL' : hex(v.u64(0))}, ss_flags=${flags(c, BigInt(v.i32(8) >>> 0), SIGALTSTACK_FLAGS)}, ss_size=${v.u64(16)}}`;
+}
+
+/** siginfo_t (128 bytes): the fields strace shows for the common codes. */
+export function siginfo(c: ArgCtx, v: View): string {
+  const signo = v.i32(0);
+  if (signo === 0) return '{}';
+  const code = v.i32(8);
+  const codeText = code > 0 && signo === 17 && CLD_CODES.has(code) ? xval(c, BigInt(code), CLD_CODES, 'CLD_') : xval(c, BigInt(code), SI_CODES, 'SI_');
+  const parts = [`si_signo=${signalName(signo)}`, `si_code=${codeText}`];
+  if (signo === 17 && code > 0) {
+    parts.push(`si_pid=${v.i32(16)}`, `si_uid=${v.u32(20)}`, `si_status=${v.i32(24)}`, `si_utime=${v.i64(32)}`, `si_stime=${v.i64(40)}`);
+  } else if (code <= 0 || code === 0x80) {
+    parts.push(`si_pid=${v.i32(16)}`, `si_uid=${v.u32(20)}`);
+    if (code === -1 || code === -2) parts.push(`si_int=${v.i32(24)}`, `si_ptr=${hex(v.u64(24))}`);
+  }
+  return `{${parts.join(', ')}}`;
+}
+
+/** struct sockaddr of `len` bytes (strace src/sockaddr.c). */
+export function sockaddr(c: ArgCtx, v: View, len: number): string {
+  if (len < 2) return `{sa_family=${len === 0 ? '' : '???'}}`;
+  const fam = v.u16(0);
+  const family = `sa_family=${xval(c, BigInt(fam), ADDRESS_FAMILIES, 'AF_')}`;
+  if (fam === 2 && len >= 8) {
+    const port = v.buf.readUInt16BE(2);
+    const a = [...v.buf.subarray(4, 8)].join('.');
+    return `{${family}, sin_port=htons(${port}), sin_addr=inet_addr("${a}")}`;
+  }
+  if (fam === 10 && len >= 24) {
+    const port = v.buf.readUInt16BE(2);
+    const flow = v.buf.readUInt32BE(4);
+    const scope = len >= 28 ? `, sin6_scope_id=${v.u32(24)}` : '';
+    return `{${family}, sin6_port=htons(${port}), sin6_flowinfo=htonl(${flow}), inet_pton(AF_INET6, "${ipv6(v.buf.subarray(8, 24))}", &sin6_addr)${scope}}`;
+  }
+  if (fam === 1) {
+    const path = v.buf.subarray(2, len);
+    if (path.length === 0) return `{${family}}`;
+    if (path[0] === 0) return `{${family}, sun_path=@${quoteBytes(trimNul(path.subarray(1)))}}`;
+    return `{${family}, sun_path=${quoteBytes(trimNul(path))}}`;
+  }
+  return `{${family}, sa_data=${quoteBytes(v.buf.subarray(2, len))}}`;
+}
+
+function trimNul(b: Buffer): Buffer {
+  const n = b.indexOf(0);
+  return n < 0 ? b : b.subarray(0, n);
+}
+
+/** RFC 5952 text of an IPv6 address (inet_ntop). */
+export function ipv6(b: Buffer): string {
+  const g: number[] = [];
+  for (let i = 0; i < 16; i += 2) g.push(b.readUInt16BE(i));
+  if (g.slice(0, 5).every((x) => x === 0) && g[5] === 0xffff) return `::ffff:${[...b.subarray(12)].join('.')}`;
+  let best = -1;
+  let bestLen = 1;
+  for (let i = 0; i < 8; ) {
+    if (g[i] !== 0) {
+      i++;
+      continue;
+    }
+    let j = i;
+    while (j < 8 && g[j] === 0) j++;
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
+    i = j;
+  }
+  const hx = (a: number[]): string => a.map((x) => x.toString(16)).join(':');
+  if (best < 0) return hx(g);
+  return `${hx(g.slice(0, best))}::${hx(g.slice(best + bestLen))}`;
+}
+
+/** struct epoll_event (x86_64: packed, 12 bytes). */
+export function epollEvent(c: ArgCtx, v: View, off = 0): string {
+  const data = v.u64(off + 4);
+  return `{events=${flags(c, BigInt(v.u32(off)), EPOLL_EVENTS)}, data={u32=${data & 0xffffffffn}, u64=${data}}}`;
+}
+
+export function winsize(v: View): string {
+  return `{ws_row=${v.u16(0)}, ws_col=${v.u16(2)}, ws_xpixel=${v.u16(4)}, ws_ypixel=${v.u16(6)}}`;
+}
+
+/** getdents64's buffer: entries with -v, a count otherwise. */
+export function dirents(c: ArgCtx, addr: bigint, v: View): string {
+  const items: string[] = [];
+  for (let off = 0; off + 19 <= v.length; ) {
+    const reclen = v.u16(off + 16);
+    if (reclen === 0) break;
+    const name = trimNul(v.buf.subarray(off + 19, off + reclen));
+    items.push(`{d_ino=${v.u64(off)}, d_off=${v.i64(off + 8)}, d_reclen=${reclen}, d_type=${xval(c, BigInt(v.u8(off + 18)), DIRENT_TYPES, 'DT_')}, d_name=${quoteBytes(name)}}`);
+    off += reclen;
+  }
+  if (!c.style.verbose) return `${hex(addr)} /* ${items.length} entries */`;
+  return `[${items.join(', ')}]`;
+}
+
+/** struct clone_args (clone3): the fields strace prints for the flags given. */
+export function cloneArgs(c: ArgCtx, v: View): string {
+  const f = v.u64(0);
+  const parts = [`flags=${flags(c, f, CLONE_FLAGS)}`];
+  const ptr = (x: bigint): string => (x === 0n ? 'NULL' : hex(x));
+  if (f & 0x1000n) parts.push(`pidfd=${ptr(v.u64(8))}`);
+  if (f & 0x1200000n) parts.push(`child_tid=${ptr(v.u64(16))}`);
+  if (f & 0x100000n) parts.push(`parent_tid=${ptr(v.u64(24))}`);
+  parts.push(`exit_signal=${v.u64(32) === 0n ? '0' : signalName(Number(v.u64(32)))}`, `stack=${ptr(v.u64(40))}`, `stack_size=${hex(v.u64(48))}`);
+  if (f & 0x80000n) parts.push(`tls=${ptr(v.u64(56))}`);
+  return `{${parts.join(', ')}}`;
+}
+
+/** The values clone3 wrote back: `{parent_tid=[N]}`. */
+export async function cloneArgsOut(c: ArgCtx, v: View): Promise<string> {
+  const f = v.u64(0);
+  const parts: string[] = [];
+  for (const [bit, off, name] of [[0x1000n, 8, 'pidfd'], [0x100000n, 24, 'parent_tid']] as const) {
+    if (!(f & bit)) continue;
+    const p = await readView(c, v.u64(off), 4);
+    if (p) parts.push(`${name}=[${p.i32(0)}]`);
+  }
+  return parts.length ? `{${parts.join(', ')}}` : '';
+}
