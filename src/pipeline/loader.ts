@@ -4,6 +4,7 @@
  * modules and checks their hooks against the profile's table. Every problem is collected
  * with its position and thrown together before the guest is touched.
  */
+import { existsSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import type { SyscallTable } from '../decode/prototypes.js';
 import { ERRNO } from '../decode/tables/errno.js';
@@ -137,13 +138,12 @@ async function importPlugin(entry: PluginEntry, api: PluginApi): Promise<Plugin>
   if (/\.[cm]?ts$/.test(path)) {
     throw new PositionedError(entry.pos, `plugin ${path}: TypeScript plugins are compiled first (tsc) and the config names the .js file: Node 20 cannot import TypeScript (see docs/plugins.md)`);
   }
+  if (!existsSync(path)) throw new PositionedError(entry.pos, `cannot load plugin ${path}: no such file`);
   let mod: { default?: unknown };
   try {
     mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    const why = code === 'ERR_MODULE_NOT_FOUND' ? 'no such module' : e instanceof Error ? e.message.split('\n')[0] : String(e);
-    throw new PositionedError(entry.pos, `cannot load plugin ${path}: ${why}`);
+    throw new PositionedError(entry.pos, `cannot load plugin ${path}: ${e instanceof Error ? e.message.split('\n')[0] : String(e)}`);
   }
   const exp = mod.default;
   let plugin: unknown = exp;
