@@ -43,6 +43,9 @@ export class PositionedError extends Error {
 export class Diagnostics {
   readonly issues: Issue[] = [];
 
+  /** `fileOrder`: files in the order the user named them; others follow as first met. */
+  constructor(private readonly fileOrder: readonly string[] = []) {}
+
   /** Records an issue; the same message at the same place is recorded once (a macro used twice). */
   add(pos: SourcePos, message: string): void {
     if (this.issues.some((i) => i.message === message && i.pos.file === pos.file && i.pos.line === pos.line && i.pos.col === pos.col)) return;
@@ -61,9 +64,9 @@ export class Diagnostics {
     }
   }
 
-  /** The issues in reading order: files as first met, then by line and column. */
+  /** The issues in reading order: files as named (then as first met), then by line and column. */
   sorted(): Issue[] {
-    const files = [...new Set(this.issues.map((i) => i.pos.file))];
+    const files = [...new Set([...this.fileOrder, ...this.issues.map((i) => i.pos.file)])];
     return [...this.issues].sort((a, b) => files.indexOf(a.pos.file) - files.indexOf(b.pos.file) || a.pos.line - b.pos.line || a.pos.col - b.pos.col);
   }
 

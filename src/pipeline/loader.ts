@@ -59,7 +59,7 @@ const stderrLine = (msg: string): void => void process.stderr.write(`systrace: $
 
 /** Reads `setup.configs` and builds the pipeline; throws a ConfigError listing every problem. */
 export async function buildPipeline(setup: PipelineSetup): Promise<BuiltPipeline> {
-  const diag = new Diagnostics();
+  const diag = new Diagnostics(setup.configs);
   const config = loadConfigs(setup.configs, diag);
   const rules = buildRuleSet(
     config.rules,
