@@ -35,23 +35,33 @@ function traceOptions(cmd: Command): Command {
     .option('--btf <file>', "the kernel's BTF (scripts/kernel-btf.sh VMLINUZ OUT): events then carry pid, tid, ppid, comm")
     .option('-p, --pid <pid...>', 'only events of these process or thread ids (needs --btf)')
     .option('--comm <name>', 'only events of processes with this command name (needs --btf)')
-    .option('-e, --expr <expr>', 'strace-style qualifier: trace=NAME[,NAME...] stops the guest only for those calls')
+    .option('-e, --expr <expr>', 'strace-style qualifier, repeatable: trace=NAME|%CLASS[,...] stops the guest only for those calls (%file %process %network %signal %ipc %desc %memory ...); status=failed prints only failed calls', collect, [])
+    .addOption(new Option('-X <format>', 'constants as names (abbrev), numbers (raw) or both (verbose), as strace -X').choices(['raw', 'abbrev', 'verbose']))
+    .option('-v, --no-abbrev', 'print structures in full (stat, statx, rusage, utsname, getdents64...), as strace -v')
+    .option('-t', 'time of day on each line; -tt with microseconds, -ttt seconds since the epoch', (_v: string, n: number) => n + 1, 0)
+    .option('-T', 'time spent in each call (needs entry events: selects --mode entry)')
     .option('--config <file>', 'a pipeline config or rules file (plugins, rules; docs/plugins.md); repeat for more, later ones append or override', collect, [])
     .addOption(new Option('--debug-rsp', 'log every RSP byte to stderr').hideHelp());
 }
 
-type Flags = Omit<TraceOptions, 'gdb' | 'timeoutMs' | 'bootTimeoutMs' | 'configs'> & { timeout: number; bootTimeout: number; gdb?: string; expr?: string; pid?: string[]; config: string[] };
+type Flags = Omit<TraceOptions, 'gdb' | 'timeoutMs' | 'bootTimeoutMs' | 'configs'> & { timeout: number; bootTimeout: number; gdb?: string; expr: string[]; pid?: string[]; config: string[]; X?: 'raw' | 'abbrev' | 'verbose'; abbrev: boolean; t: number; T?: boolean };
 
 /** Commander's way to take a repeated option as a list. */
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** `trace=open,openat` (strace's -e); other qualifiers are not supported yet. */
-function parseTraceExpr(expr: string): string[] {
-  const m = /^(?:trace=)?([A-Za-z0-9_,]+)$/.exec(expr);
-  if (!m) throw new UserError('USAGE', `-e expects trace=NAME[,NAME...], got '${expr}'`);
-  return m[1]!.split(',').filter(Boolean);
+/** strace's -e: `trace=open,%file` (`trace=` may be left out) and `status=failed`. */
+function parseExprs(exprs: string[], o: TraceOptions): void {
+  for (const expr of exprs) {
+    if (/^status=failed$/.test(expr)) {
+      o.failedOnly = true;
+      continue;
+    }
+    const m = /^(?:trace=)?(%?[A-Za-z0-9_%]+(?:,%?[A-Za-z0-9_%]+)*)$/.exec(expr);
+    if (!m) throw new UserError('USAGE', `-e expects trace=NAME|%CLASS[,...] or status=failed, got '${expr}'`);
+    o.only = [...(o.only ?? []), ...m[1]!.split(',')];
+  }
 }
 
 function toTraceOptions(f: Flags, gdb: string): TraceOptions {
@@ -62,7 +72,18 @@ function toTraceOptions(f: Flags, gdb: string): TraceOptions {
   if (f.quiet) o.quiet = true;
   if (f.debugRsp) o.debugRsp = true;
   if (f.mode) o.mode = f.mode;
-  if (f.expr !== undefined) o.only = parseTraceExpr(f.expr);
+  parseExprs(f.expr, o);
+  if (f.X) o.xlat = f.X;
+  if (f.abbrev === false) o.verbose = true;
+  if (f.t) o.timestamps = Math.min(f.t, 3) as 1 | 2 | 3;
+  if (f.T) {
+    if (f.mode === 'exit') throw new UserError('USAGE', '-T needs entry events: it cannot be used with --mode exit');
+    o.timing = true;
+    if (!o.mode && !o.only) {
+      o.mode = 'entry';
+      info(f.quiet, '-T needs entry events: tracing in --mode entry');
+    }
+  }
   if (f.btf !== undefined) o.btf = f.btf;
   if (f.comm !== undefined) o.comm = f.comm;
   if (f.config.length > 0) o.configs = f.config;

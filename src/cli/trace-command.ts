@@ -15,6 +15,10 @@ import { DumpSymbolSource } from '../symbols/source.js';
 import { TraceSession, type SessionEnd } from '../trace/session.js';
 import { UserError } from '../util/errors.js';
 import { buildPipeline } from '../pipeline/loader.js';
+import { setDecodeDefaults } from '../decode/decoder.js';
+import { expandTraceSet } from '../decode/classes.js';
+import type { XlatStyle } from '../decode/format.js';
+import { setTextDefaults } from '../trace/sinks.js';
 
 export interface TraceOptions {
   gdb: string;
@@ -40,6 +44,13 @@ export interface TraceOptions {
   comm?: string;
   /** `--config FILE`, in order (later files append or override). */
   configs?: string[];
+  /** strace -X and -v. */
+  xlat?: XlatStyle;
+  verbose?: boolean;
+  /** strace -t (1), -tt (2), -ttt (3); -T; -e status=failed. */
+  timestamps?: 0 | 1 | 2 | 3;
+  timing?: boolean;
+  failedOnly?: boolean;
 }
 
 /** How a trace ended: the session's end, or `paused` when a plugin or rule stopped the guest. */
@@ -63,6 +74,10 @@ export function info(quiet: boolean | undefined, msg: string): void {
 export async function prepare(opts: TraceOptions) {
   const profile = loadProfile(opts.profile);
   const table = loadPrototypes(profile.prototypes, profile.wordSize, profile.names);
+  setDecodeDefaults({ xlat: opts.xlat ?? 'abbrev', verbose: opts.verbose === true });
+  setTextDefaults({ timestamps: opts.timestamps ?? 0, timing: opts.timing === true, failedOnly: opts.failedOnly === true });
+  // Classes (%file, %network...) become the names this profile has; the caller's options carry them on.
+  if (opts.only) opts.only = expandTraceSet(opts.only, (n) => table.byShortName(n) !== undefined);
   for (const name of opts.only ?? []) {
     if (!table.byShortName(name)) throw new UserError('USAGE', `-e trace: no syscall '${name}' in profile ${profile.name} (see: systrace syscalls --profile ${profile.name})`);
   }

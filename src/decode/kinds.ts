@@ -118,6 +118,14 @@ const BASE: Record<string, KindDef> = {
   msync_flags: entry((c) => flags(c, unsigned(c.v, 4), M.MSYNC_FLAGS)),
   mremap_flags: entry((c) => flags(c, unsigned(c.v, 4), M.MREMAP_FLAGS)),
   mremap_addr: entry((c) => (c.raw(3) & 2n ? pointer(c.v) : null)),
+  /** mount's flags, with the old magic number in the high half as strace shows it. */
+  mount_flags: entry((c) => {
+    const f = unsigned(c.v, 8);
+    const magic = (f & 0xffff0000n) === 0xc0ed0000n;
+    const text = flags(c, magic ? f & 0xffffn : f, M.MOUNT_FLAGS);
+    return magic ? `MS_MGC_VAL${text === '0' ? '' : '|' + text}` : text;
+  }),
+  umount_flags: entry((c) => flags(c, unsigned(c.v, 4), M.UMOUNT_FLAGS)),
   mfd_flags: entry((c) => flags(c, unsigned(c.v, 4), M.MFD_FLAGS)),
   mincore_vec: exit(async (c) => {
     if (!retOk(c)) return pointer(c.v);

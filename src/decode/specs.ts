@@ -69,6 +69,8 @@ export const SPECS: Readonly<Record<string, readonly string[]>> = {
   poll: ['pollfds', 'uint', 'int'],
   pselect6: ['int', 'fdset', 'fdset', 'fdset', 'timespec', 'pselect_sig'],
   sendfile: ['fd', 'fd', 'off_inout', 'uint'],
+  mount: ['path', 'path', 'str', 'mount_flags', 'ptr'],
+  umount2: ['path', 'umount_flags'],
   // processes
   execve: ['path', 'strarray', 'envp'],
   execveat: ['dirfd', 'path', 'strarray', 'envp', 'at_flags'],
