@@ -353,6 +353,8 @@ async function caseSystrace(count, extra) {
     stops_per_call: summary && summary.entered ? summary.stops / summary.entered : null,
     systrace_mode: mode,
     rss_mb: rssSummary(r),
+    // [seconds since start, MB], one a second, for a look at the trend.
+    rss_samples: r.rss.filter((_, i) => i % 10 === 0).map(([t, v]) => [+t.toFixed(1), +v.toFixed(1)]),
   };
 }
 
