@@ -1,5 +1,7 @@
 /**
- * Command line: `systrace --gdb HOST:PORT`, `systrace run -- qemu...`, `systrace syscalls`.
+ * Command line: `systrace --gdb HOST:PORT`, `systrace run -- qemu...`, `systrace syscalls`,
+ * and the pipeline's `systrace validate FILE...` and `systrace replay TRACE.jsonl`
+ * (src/pipeline/commands.ts; configs with --config, docs/plugins.md).
  * Exit codes: 0 ok; 1 a rule failed the run; 2 usage or configuration error (also an
  * unreachable stub); 3 the stub was lost mid-trace; under `run`, QEMU's own status otherwise.
  */

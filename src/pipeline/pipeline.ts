@@ -17,7 +17,7 @@ export class RunState {
   /** Set once something asked to pause the guest. */
   stopReason: string | undefined;
 
-  /** Called once, with the reason, when the first stop is asked for (the CLI pauses the guest). */
+  /** Called once, with the reason, when the first stop is asked for. */
   onStop: ((reason: string) => void) | undefined;
 
   fail(reason: string): void {
