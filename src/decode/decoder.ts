@@ -92,6 +92,38 @@ export function callName(info: SyscallInfo | undefined, no: number): string {
   return info ? info.name : `syscall_${hex(BigInt(no))}`;
 }
 
+/**
+ * Bytes of guest memory one decoding pass (the entry, or the return) may read: a PATH_MAX
+ * path, an envp of 4096 pointers and 32 strings of -s bytes fit. A hostile guest's lengths
+ * (a count of 2^63, a return of 2^32) and arrays of -s endless strings stop there, and what
+ * is left unread prints as its address (issue 8: no unbounded reads).
+ */
+export function readBudget(strsize: number): number {
+  return 64 * 1024 + 32 * (Math.max(0, strsize) + 1);
+}
+
+/** Memory whose reads are cut to whole, non-negative lengths and to what is left of `budget` bytes read. */
+function budgeted(mem: GuestMemory, budget: number): GuestMemory {
+  let left = budget;
+  const clamp = (len: number): number => Math.max(0, Math.min(Number.isFinite(len) ? Math.floor(len) : len > 0 ? left : 0, left));
+  return {
+    read: async (addr, len) => {
+      const n = clamp(len);
+      if (n === 0 && len > 0) return null; // the budget is spent: as if unreadable
+      const b = await mem.read(addr, n);
+      if (b) left -= Math.min(b.length, left);
+      return b;
+    },
+    readString: async (addr, max) => {
+      const n = clamp(max);
+      if (n === 0 && max > 0) return null;
+      const s = await mem.readString(addr, n);
+      if (s) left -= Math.min(s.bytes.length + (s.terminated ? 1 : 0), left);
+      return s;
+    },
+  };
+}
+
 /** Memory that notes whether any read failed (a page not faulted in yet, to retry at return). */
 function tracking(mem: GuestMemory, track: { missed: boolean }): GuestMemory {
   return {
@@ -135,6 +167,7 @@ async function print(k: KindDef, c: ArgCtx): Promise<string | null> {
 /** Decodes the arguments known at entry; out-parameters stay for `decodeReturn`. */
 export async function decodeEnter(info: SyscallInfo | undefined, args: DecodedArg[], mem: GuestMemory, opts: DecodeOptions): Promise<void> {
   const style = styleOf(opts);
+  mem = budgeted(mem, readBudget(opts.strsize));
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
     const k = kindOf(a);
@@ -158,6 +191,7 @@ let lastDecoration: { args: DecodedArg[]; name: string; ret: bigint } | undefine
 /** Decodes the out-parameters (and in/out ones again) once the return value is known. */
 export async function decodeReturn(info: SyscallInfo | undefined, args: DecodedArg[], ret: bigint, mem: GuestMemory, opts: DecodeOptions): Promise<void> {
   const style = styleOf(opts);
+  mem = budgeted(mem, readBudget(opts.strsize));
   const sret = BigInt.asIntN(64, ret);
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
