@@ -29,6 +29,10 @@ export interface Request {
 export class HostileMemory implements GuestMemory {
   /** Bytes asked for (len of read, max of readString) since the last `reset`. */
   requested = 0;
+  /** Bytes handed back (a string's NUL included), since the last `reset`: what was read. */
+  returned = 0;
+  /** The largest single ask since the last `reset`. */
+  largest = 0;
   calls = 0;
   /** The first requests with a bad address or length type, for the report. */
   readonly bad: Request[] = [];
@@ -58,6 +62,8 @@ export class HostileMemory implements GuestMemory {
 
   reset(): void {
     this.requested = 0;
+    this.returned = 0;
+    this.largest = 0;
     this.calls = 0;
   }
 
@@ -73,6 +79,7 @@ export class HostileMemory implements GuestMemory {
       if (this.bad.length < 4) this.bad.push({ op, addr, len });
     }
     this.requested += Number.isFinite(len) && len > 0 ? len : 0;
+    this.largest = Math.max(this.largest, len);
   }
 
   /** Bytes at addr: how many and which, by model (null: unreadable). */
@@ -83,8 +90,11 @@ export class HostileMemory implements GuestMemory {
       case 'unmapped':
         return null;
       case 'endless': {
-        const b = rng.bytes(n);
-        for (let i = 0; i < b.length; i++) if (b[i] === 0) b[i] = 0x80 | rng.int(128);
+        // Random non-NUL bytes up front, then one non-NUL byte over and over (megabytes of
+        // random bytes would cost more than the decoding under test).
+        const b = Buffer.alloc(n, 0x80 | rng.int(128));
+        rng.bytes(Math.min(n, 256)).copy(b);
+        for (let i = 0; i < Math.min(n, 256); i++) if (b[i] === 0) b[i] = 0x80 | rng.int(128);
         return b;
       }
       case 'flaky': {
@@ -101,7 +111,7 @@ export class HostileMemory implements GuestMemory {
         return Buffer.from(page.subarray(off, off + n));
       }
       case 'full': {
-        const b = rng.bytes(n);
+        const b = n <= 4096 ? rng.bytes(n) : Buffer.concat([rng.bytes(4096), Buffer.alloc(n - 4096, 1 + rng.int(255))]);
         if (forString) for (let i = 0; i < b.length; i++) if (b[i] === 0) b[i] = 1;
         if (forString && n > 0 && rng.chance(0.7)) b[rng.int(n)] = 0;
         return b;
@@ -112,7 +122,9 @@ export class HostileMemory implements GuestMemory {
   async read(addr: bigint, len: number): Promise<Buffer | null> {
     this.note('read', addr, len);
     const b = this.bytesAt(addr, len, false);
-    return b !== null && b.length === 0 && len > 0 ? null : b;
+    if (b !== null && b.length === 0 && len > 0) return null;
+    this.returned += b?.length ?? 0;
+    return b;
   }
 
   async readString(addr: bigint, max: number): Promise<{ bytes: Buffer; terminated: boolean } | null> {
@@ -121,6 +133,7 @@ export class HostileMemory implements GuestMemory {
     const b = this.bytesAt(addr, want, true);
     if (b === null || (b.length === 0 && want > 0 && this.model !== 'full')) return null;
     const nul = b.indexOf(0);
+    this.returned += nul >= 0 ? nul + 1 : b.length;
     return nul >= 0 ? { bytes: b.subarray(0, nul), terminated: true } : { bytes: b, terminated: false };
   }
 }

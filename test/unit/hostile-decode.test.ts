@@ -6,10 +6,11 @@
  * (test/fuzz/targets/hostile-decode.ts).
  */
 import t from 'tap';
-import { argsOf, decodeEnter, decodeReturn, formatReturn, joinArgs } from '../../src/decode/decoder.js';
-import { NO_MEMORY, staticMemory } from '../../src/decode/memory.js';
+import { argsOf, decodeEnter, decodeReturn, formatReturn, joinArgs, readBudget } from '../../src/decode/decoder.js';
+import { NO_MEMORY, staticMemory, type GuestMemory } from '../../src/decode/memory.js';
 import { parsePrototypes } from '../../src/decode/prototypes.js';
 import { assertFuzz, runFuzz } from '../fuzz/harness.js';
+import { tableFiles } from '../fuzz/tables.js';
 
 t.test('hostile-decode fuzz', async (t) => {
   const r = await runFuzz({
@@ -60,4 +61,56 @@ t.test('the cases of the issue, one by one', async (t) => {
   const mem = staticMemory([[0x1000n, Buffer.from('x\0')], [0x100000n, ptrs]]);
   const exec = await line(59, [0x1000n, 0x100000n, 0x100000n], 0n, mem);
   t.equal(exec, `execve("x", [${Array(32).fill('"x"').join(', ')}, ...], 0x100000 /* 4096+ vars */) = 0`);
+});
+
+/** staticMemory that counts what it hands back and notes odd lengths. */
+function counting(mem: GuestMemory): GuestMemory & { read_: number; bad: number[] } {
+  const c = {
+    read_: 0,
+    bad: [] as number[],
+    read: async (addr: bigint, len: number) => {
+      if (!Number.isInteger(len) || len < 0) c.bad.push(len);
+      const b = await mem.read(addr, len);
+      c.read_ += b?.length ?? 0;
+      return b;
+    },
+    readString: async (addr: bigint, max: number) => {
+      if (!Number.isInteger(max) || max < 0) c.bad.push(max);
+      const s = await mem.readString(addr, max);
+      c.read_ += s ? s.bytes.length + (s.terminated ? 1 : 0) : 0;
+      return s;
+    },
+  };
+  return c;
+}
+
+// Found by the fuzzer in the strace-6.1 decoders: -s N arrays of -s N strings read N^2
+// bytes (16 MiB for an execve at -s 4096), returns of 2^32 or -2^63 became read lengths.
+t.test('one pass reads at most readBudget(strsize), whatever the guest holds', async (t) => {
+  const x64 = tableFiles().find((f) => f.name === 'linux_x64.txt')!;
+  const real = parsePrototypes(x64.text, x64.path, 8, x64.renames);
+  const ptrs = Buffer.alloc(0x10000);
+  for (let i = 0; i < ptrs.length; i += 8) ptrs.writeBigUInt64LE(0x100_0000n, i);
+  const guest = staticMemory([[0x100_0000n, Buffer.alloc(1 << 20, 0x41)], [0x200_0000n, ptrs]]);
+  const cases: Array<[string, bigint[], bigint]> = [
+    ['execve', [0x100_0000n, 0x200_0000n, 0x200_0000n], 0n],
+    ['writev', [1n, 0x200_0000n, 4096n], 4096n],
+    ['read', [3n, 0x100_0000n, 2n ** 64n - 1n], 2n ** 63n],
+    ['getdents64', [3n, 0x100_0000n, 2n ** 32n], 2n ** 32n],
+    ['sched_getaffinity', [0n, 2n ** 32n, 0x100_0000n], 2n ** 32n - 1n],
+    ['epoll_wait', [3n, 0x100_0000n, 2n ** 31n - 1n, 0n], 2n ** 31n - 1n],
+  ];
+  for (const strsize of [32, 4096]) {
+    for (const [name, raw, ret] of cases) {
+      const info = real.byShortName(name)!;
+      const args = argsOf(info, raw);
+      const enter = counting(guest);
+      await decodeEnter(info, args, enter, { strsize });
+      const exit = counting(guest);
+      await decodeReturn(info, args, ret, exit, { strsize });
+      t.ok(enter.read_ <= readBudget(strsize) && exit.read_ <= readBudget(strsize), `${name} -s ${strsize}: read ${enter.read_} + ${exit.read_} bytes (budget ${readBudget(strsize)} a pass)`);
+      t.same([...enter.bad, ...exit.bad], [], `${name} -s ${strsize}: whole, non-negative lengths`);
+      t.ok(args.every((a) => a.omitted || typeof a.text === 'string'), `${name} -s ${strsize}: every argument printed`);
+    }
+  }
 });
