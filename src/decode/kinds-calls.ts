@@ -94,9 +94,9 @@ async function archPrctl(c: ArgCtx): Promise<string> {
 async function clone(c: ArgCtx): Promise<string> {
   const f = c.raw(0);
   const sig = Number(f & 0xffn);
-  const fl = flags({ ...c, style: { ...c.style, xlat: 'abbrev' } }, f & ~0xffn, CLONE_FLAGS);
-  const names = [fl === '0' ? '' : fl, sig ? S.signalName(sig) : ''].filter(Boolean).join('|') || '0';
-  const parts = [`child_stack=${pointer(c.raw(1))}`, `flags=${styled(hex(f), names, c.style.xlat)}`];
+  const fl = f & ~0xffn ? flags(c, f & ~0xffn, CLONE_FLAGS) : '';
+  const sg = sig ? styled(String(sig), S.signalName(sig), c.style.xlat) : '';
+  const parts = [`child_stack=${pointer(c.raw(1))}`, `flags=${[fl, sg].filter(Boolean).join('|') || '0'}`];
   if (f & 0x100000n) parts.push(`parent_tid=${retOk(c) ? await intOut(c, c.raw(2)) : pointer(c.raw(2))}`);
   if (f & 0x1200000n) parts.push(`child_tidptr=${pointer(c.raw(3))}`);
   if (f & 0x80000n) parts.push(`tls=${pointer(c.raw(4))}`);
@@ -157,7 +157,7 @@ export const CALL_KINDS: Record<string, KindDef> = {
   fdset: entry((c) => fdset(c, c.v, Number(signed(c.raw(0), 4))), true),
   pollfds: entry((c) => pollfds(c, c.v, Number(unsigned(c.raw(c.i + 1), 4)), false), true),
   /** pselect6's sixth argument: a {sigset pointer, size} pair. */
-  pselect_sig: entry((c) => struct(c, 16, async (v) => `{${await struct({ ...c, ret: undefined }, 8, (s) => S.sigset(s.u64(0)), v.u64(0))}, ${v.u64(8)}}`), true),
+  pselect_sig: entry((c) => struct(c, 16, async (v) => `{${await struct({ ...c, ret: undefined }, 8, (s) => S.sigset(s.u64(0), 64, c.style.xlat), v.u64(0))}, ${v.u64(8)}}`), true),
   membarrier_cpu: entry((c) => (c.raw(1) & 1n ? signed(c.v, 4).toString() : null)),
 };
 
@@ -177,8 +177,8 @@ export const RETURNS: Record<string, ReturnPrinter> = {
     if (cmd === 1) return `${hex(r.ret)} (flags ${flags(r.c, r.ret, M.FD_FLAGS)})`;
     return undefined;
   },
-  prctl: (r) => (Number(unsigned(r.raw(0), 4)) === 3 ? `${r.ret} (${xval(r.c, r.ret, M.SUID_DUMP, 'SUID_DUMP_')})` : undefined),
-  membarrier: (r) => (r.raw(0) === 0n && r.ret !== 0n ? `${hex(r.ret)} (${flags({ ...r.c, style: { ...r.c.style, xlat: 'abbrev' } }, r.ret, M.MEMBARRIER_CMDS)})` : undefined),
+  prctl: (r) => (Number(unsigned(r.raw(0), 4)) === 3 ? `${r.ret} (${xval({ ...r.c, style: { ...r.c.style, xlat: 'abbrev' } }, r.ret, M.SUID_DUMP, 'SUID_DUMP_')})` : undefined),
+  membarrier: (r) => (r.raw(0) === 0n && r.ret !== 0n ? `${hex(r.ret)} (${flags(r.c, r.ret, M.MEMBARRIER_CMDS)})` : undefined),
   umask: (r) => octal(r.ret),
   rt_sigtimedwait: (r) => (r.ret > 0n ? `${r.ret} (${S.signalName(Number(r.ret))})` : undefined),
   poll: async (r) => {

@@ -3,7 +3,7 @@
  * protocols by family, socket options, addresses in and out, message headers.
  */
 import { flags, hex, pointer, readView, struct, xval, type ArgCtx } from './context.js';
-import { styled, unsigned } from './format.js';
+import { unsigned } from './format.js';
 import { both, buffer, entry, exit, intOut, iovecs, retOk, type KindDef } from './helpers.js';
 import { sockaddr } from './structs.js';
 import * as N from './tables/linux-net.js';
@@ -40,11 +40,10 @@ async function msghdr(c: ArgCtx, budget: number): Promise<string> {
 export const NET_KINDS: Record<string, KindDef> = {
   af: entry((c) => xval(c, unsigned(c.v, 4), N.ADDRESS_FAMILIES, 'AF_')),
   socktype: entry((c) => {
+    // strace prints the type and the flags as two constants: `0x1|0x80000` under -X raw.
     const v = unsigned(c.v, 4);
-    const abbrev = { ...c, style: { ...c.style, xlat: 'abbrev' as const } };
-    const type = xval(abbrev, v & 0xfn, N.SOCK_TYPES, 'SOCK_');
-    const rest = flags(abbrev, v & ~0xfn, N.SOCK_TYPE_FLAGS);
-    return styled(hex(v), rest === '0' ? type : `${type}|${rest}`, c.style.xlat);
+    const type = xval(c, v & 0xfn, N.SOCK_TYPES, 'SOCK_');
+    return v & ~0xfn ? `${type}|${flags(c, v & ~0xfn, N.SOCK_TYPE_FLAGS)}` : type;
   }),
   /** The protocol, named for AF_INET and AF_INET6 sockets. */
   sockproto: entry((c) => {

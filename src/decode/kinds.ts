@@ -94,8 +94,8 @@ const BASE: Record<string, KindDef> = {
   iovec_out: exit((c) => (retOk(c) ? iovecs(c, Number(unsigned(c.raw(c.i + 1), 4)), Number(c.ret)) : pointer(c.v))),
   uname_out: exit((c) => struct(c, S.UTSNAME_SIZE, (v) => S.utsname(c, v))),
   resource: entry((c) => xval(c, unsigned(c.v, 4), M.RLIMITS, 'RLIMIT_')),
-  rlimit_in: entry((c) => struct(c, 16, (v) => S.rlimit(v)), true),
-  rlimit_out: exit((c) => struct(c, 16, (v) => S.rlimit(v))),
+  rlimit_in: entry((c) => struct(c, 16, (v) => S.rlimit(c, v)), true),
+  rlimit_out: exit((c) => struct(c, 16, (v) => S.rlimit(c, v))),
   rusage_who: entry((c) => xval(c, signed(c.v, 4), M.RUSAGE_WHO, 'RUSAGE_')),
   rusage_out: exit((c) => struct(c, S.RUSAGE_SIZE, (v) => S.rusage(c, v))),
   tms_out: exit((c) => struct(c, 32, (v) => S.tms(c, v))),
@@ -136,17 +136,17 @@ const BASE: Record<string, KindDef> = {
   }),
   shm_key: entry((c) => (c.v === 0n ? styled('0', 'IPC_PRIVATE', c.style.xlat) : hex(unsigned(c.v, 4)))),
   shmget_flags: entry((c) => {
+    // Two parts, as strace: the IPC_/SHM_ flags, then the mode (`IPC_CREAT|0600`).
     const f = unsigned(c.v, 4);
-    const names = flags({ ...c, style: { ...c.style, xlat: 'abbrev' } }, f & ~0o777n, { bits: [...M.IPC_FLAGS.bits, ...M.SHM_FLAGS.bits] });
-    const mode = octal(f & 0o777n);
-    const text = names === '0' ? mode : mode === '0' ? names : `${names}|${mode}`;
-    return styled(f === 0n ? '0' : hex(f), text, c.style.xlat);
+    const high = f & ~0o777n ? flags(c, f & ~0o777n, { bits: [...M.IPC_FLAGS.bits, ...M.SHM_FLAGS.bits] }) : '';
+    const mode = f & 0o777n || !high ? octal(f & 0o777n) : '';
+    return [high, mode].filter(Boolean).join('|');
   }),
   shmat_flags: entry((c) => flags(c, unsigned(c.v, 4), M.SHMAT_FLAGS)),
   shmctl_cmd: entry((c) => xval(c, unsigned(c.v, 4), M.SHMCTL_CMDS, 'IPC_')),
   membarrier_cmd: entry((c) => (c.v === 0n ? styled('0', 'MEMBARRIER_CMD_QUERY', c.style.xlat) : flags(c, unsigned(c.v, 4), M.MEMBARRIER_CMDS))),
-  sigset: entry((c) => struct(c, 8, (v) => S.sigset(v.u64(0))), true),
-  sigset_out: exit((c) => struct(c, 8, (v) => S.sigset(v.u64(0)))),
+  sigset: entry((c) => struct(c, 8, (v) => S.sigset(v.u64(0), 64, c.style.xlat)), true),
+  sigset_out: exit((c) => struct(c, 8, (v) => S.sigset(v.u64(0), 64, c.style.xlat))),
   sigaction_in: entry((c) => struct(c, 32, (v) => S.sigaction(c, v)), true),
   sigaction_out: exit((c) => struct(c, 32, (v) => S.sigaction(c, v))),
   sigprocmask_how: entry((c) => xval(c, unsigned(c.v, 4), G.SIGPROCMASK_HOW, 'SIG_')),

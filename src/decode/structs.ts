@@ -3,7 +3,7 @@
  * in strace 6.1's notation: abbreviated with `...` unless -v, constants by the -X style.
  */
 import { flags, hex, readView, xval, type ArgCtx } from './context.js';
-import { octal, quoteBytes, quoteLimited } from './format.js';
+import { octal, quoteBytes, styled, type XlatStyle } from './format.js';
 import { SIGNALS } from './tables/linux-flags.js';
 import { DIRENT_TYPES, FILE_TYPES, FS_MAGIC, MODE_SETID, STATFS_FLAGS, STATX_ATTRS, STATX_MASK, S_IFMT } from './tables/linux-misc.js';
 import { ADDRESS_FAMILIES } from './tables/linux-net.js';
@@ -101,13 +101,13 @@ export function itimerspec(v: View): string {
 }
 
 /** A resource limit: `RLIM64_INFINITY`, `8192*1024` (strace sprint_rlim64). */
-export function rlim(x: bigint): string {
-  if (x === 0xffffffffffffffffn) return 'RLIM64_INFINITY';
-  return x > 1024n && x % 1024n === 0n ? `${x / 1024n}*1024` : x.toString();
+export function rlim(x: bigint, style: XlatStyle = 'abbrev'): string {
+  const text = x === 0xffffffffffffffffn ? 'RLIM64_INFINITY' : x > 1024n && x % 1024n === 0n ? `${x / 1024n}*1024` : x.toString();
+  return styled(x.toString(), text, style);
 }
 
-export function rlimit(v: View): string {
-  return `{rlim_cur=${rlim(v.u64(0))}, rlim_max=${rlim(v.u64(8))}}`;
+export function rlimit(c: ArgCtx, v: View): string {
+  return `{rlim_cur=${rlim(v.u64(0), c.style.xlat)}, rlim_max=${rlim(v.u64(8), c.style.xlat)}}`;
 }
 
 const RUSAGE_LONGS = ['ru_maxrss', 'ru_ixrss', 'ru_idrss', 'ru_isrss', 'ru_minflt', 'ru_majflt', 'ru_nswap', 'ru_inblock', 'ru_oublock', 'ru_msgsnd', 'ru_msgrcv', 'ru_nsignals', 'ru_nvcsw', 'ru_nivcsw'];
@@ -134,7 +134,7 @@ export function utsname(c: ArgCtx, v: View): string {
   const field = (i: number): string => {
     const b = v.buf.subarray(65 * i, 65 * i + 65);
     const nul = b.indexOf(0);
-    return `${UTS_FIELDS[i]}=${quoteLimited(b.subarray(0, nul < 0 ? 65 : nul), c.style.strsize)}`;
+    return `${UTS_FIELDS[i]}=${quoteBytes(b.subarray(0, nul < 0 ? 65 : nul))}`; // the field's size, not -s (print_quoted_cstring)
   };
   if (!c.style.verbose) return `{${field(0)}, ${field(1)}, ...}`;
   return `{${UTS_FIELDS.map((_, i) => field(i)).join(', ')}}`;
@@ -150,8 +150,9 @@ export function signalName(n: number): string {
  * A signal set as strace prints it (strace src/signal.c sprintsigmask_n): `[CHLD USR1]`,
  * the complement `~[...]` when more than half the signals are set, realtime ones as `RT_n`.
  */
-export function sigset(mask: bigint, nsig = 64): string {
-  const name = (n: number): string => (n < 32 ? (SIGNALS.get(n)?.slice(3) ?? String(n)) : n === 32 ? 'RTMIN' : `RT_${n - 32}`);
+export function sigset(mask: bigint, nsig = 64, style: XlatStyle = 'abbrev'): string {
+  const abbrev = (n: number): string => (n < 32 ? (SIGNALS.get(n)?.slice(3) ?? String(n)) : n === 32 ? 'RTMIN' : `RT_${n - 32}`);
+  const name = (n: number): string => styled(String(n), abbrev(n), style);
   const set: number[] = [];
   for (let n = 1; n <= nsig; n++) if ((mask >> BigInt(n - 1)) & 1n) set.push(n);
   if (set.length * 2 > nsig) {
@@ -168,7 +169,7 @@ export function sigaction(c: ArgCtx, v: View): string {
   const fl = v.u64(8);
   const h = handler <= 1n ? xval(c, handler, SIG_HANDLERS, 'SIG_') : hex(handler);
   const restorer = fl & SA_RESTORER ? `, sa_restorer=${hex(v.u64(16))}` : '';
-  return `{sa_handler=${h}, sa_mask=${sigset(v.u64(24))}, sa_flags=${flags(c, fl, SA_FLAGS)}${restorer}}`;
+  return `{sa_handler=${h}, sa_mask=${sigset(v.u64(24), 64, c.style.xlat)}, sa_flags=${flags(c, fl, SA_FLAGS)}${restorer}}`;
 }
 
 export function stackT(c: ArgCtx, v: View): string {
