@@ -3,6 +3,9 @@
  * with the stub's behaviour switchable (honest, short replies, replies longer than asked,
  * garbage, memory that changes on every read), counting what the client asked for.
  */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { StubHandler } from '../fakes/fake-stub.js';
 import type { Prng } from './prng.js';
 
@@ -19,8 +22,9 @@ const MASK = 2n ** 64n - 1n;
 
 export class StubGuest {
   mode: StubMode = 'honest';
-  /** Bytes asked for by `m` packets, and how many `m` packets, since `reset`. */
+  /** Bytes asked for by `m` packets, bytes sent back, and how many `m` packets, since `reset`. */
   requested = 0;
+  served = 0;
   packets = 0;
   readonly regions: Region[] = [];
 
@@ -28,6 +32,7 @@ export class StubGuest {
 
   reset(): void {
     this.requested = 0;
+    this.served = 0;
     this.packets = 0;
   }
 
@@ -72,9 +77,21 @@ export class StubGuest {
         }
         default: {
           const b = this.bytes(addr, len);
+          this.served += b?.length ?? 0;
           return b === null ? 'E14' : b.toString('hex');
         }
       }
     };
   }
+}
+
+/**
+ * Gives this worker thread a TMPDIR of its own: FakeStub names its socket
+ * `<tmpdir>/systrace-fake-stub-<pid>-<counter>.sock`, and worker threads share the pid and
+ * each count from 1. (A worker's process.env is its own copy.)
+ */
+export function privateTmpdir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'systrace-fuzz-'));
+  process.env.TMPDIR = dir;
+  return dir;
 }

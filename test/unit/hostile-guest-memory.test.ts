@@ -8,6 +8,7 @@
 import t, { type Test } from 'tap';
 import { MAX_READ, StubMemory } from '../../src/trace/guest-memory.js';
 import { startWithClient } from '../fakes/fake-stub.js';
+import { assertFuzz, runFuzz } from '../fuzz/harness.js';
 import { Prng } from '../fuzz/prng.js';
 import { StubGuest } from '../fuzz/stub-guest.js';
 
@@ -92,4 +93,17 @@ t.test('hostile replies: shorter, longer, garbage, changing', async (t) => {
       t.ok(guest.requested <= 4 * len + 4096, `${mode}: asked for ${guest.requested} bytes in ${guest.packets} packets`);
     }
   }
+});
+
+t.test('decoders through StubMemory and the fake stub (2,000 calls)', async (t) => {
+  const r = await runFuzz({
+    name: 'hostile-stub-decode',
+    target: new URL('../fuzz/targets/stub-decode.js', import.meta.url),
+    seed: 0x5eed_0006,
+    count: 2_000,
+    workers: 2,
+    hangMs: 20_000,
+    budgetMs: 40_000,
+  });
+  assertFuzz(t, r);
 });
