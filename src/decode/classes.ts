@@ -42,7 +42,7 @@ export const CLASSES: Readonly<Record<string, readonly string[]>> = {
     ${NETWORK.join(' ')}`),
   memory: words(`brk mmap mmap2 munmap mprotect mremap madvise mlock mlock2 munlock mlockall munlockall mincore
     msync remap_file_pages mbind get_mempolicy set_mempolicy set_mempolicy_home_node migrate_pages move_pages
-    pkey_mprotect pkey_alloc pkey_free process_madvise shmat shmdt subpage_prot`),
+    pkey_mprotect pkey_alloc pkey_free process_madvise shmat shmdt`),
   stat: words('stat stat64 oldstat'),
   lstat: words('lstat lstat64 oldlstat'),
   fstat: words('fstat fstat64 newfstatat fstatat64 oldfstat'),
