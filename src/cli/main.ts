@@ -13,6 +13,9 @@ import { UserError } from '../util/errors.js';
 import { info, traceGuest, prepare, type TraceOptions, type TraceResult } from './trace-command.js';
 import { pipelineCommands } from '../pipeline/commands.js';
 import { startQemu, waitForSocket } from './run-qemu.js';
+import { detectProfile } from '../profile/detect.js';
+import { symbolsCommand, type SymbolsFlags } from './symbols-command.js';
+import { RspError } from '../gdbstub/errors.js';
 
 function intOption(name: string, min: number) {
   return (v: string): number => {
@@ -24,8 +27,8 @@ function intOption(name: string, min: number) {
 
 function traceOptions(cmd: Command): Command {
   return cmd
-    .option('--profile <name>', `OS/architecture profile (${availableProfiles().join(', ')})`, 'linux_x64')
-    .option('--symbols <file>', 'kernel symbols: a System.map or /proc/kallsyms dump of the guest kernel')
+    .option('--profile <name>', `OS/architecture profile (${availableProfiles().join(', ')}); default: detected from the stub`)
+    .option('--symbols <file>', "kernel symbols: a System.map or /proc/kallsyms dump of the guest kernel; default (x86_64 Linux): the kernel's own tables, read from guest memory")
     .option('-o, --output <file>', 'write the trace to FILE instead of stderr')
     .option('--json', 'write JSONL events instead of strace text')
     .option('-s, --strsize <n>', 'longest string to print', intOption('--strsize', 0), 32)
@@ -42,11 +45,12 @@ function traceOptions(cmd: Command): Command {
     .option('-v, --no-abbrev', 'print structures in full (stat, statx, rusage, utsname, getdents64...), as strace -v')
     .option('-t', 'time of day on each line; -tt with microseconds, -ttt seconds since the epoch', (_v: string, n: number) => n + 1, 0)
     .option('-T', 'time spent in each call (needs entry events: selects --mode entry)')
+    .option('--perfetto <file>', 'also write a timeline for ui.perfetto.dev (trace event JSON: a slice per call, tracks per process and per vCPU)')
     .option('--config <file>', 'a pipeline config or rules file (plugins, rules; docs/plugins.md); repeat for more, later ones append or override', collect, [])
     .addOption(new Option('--debug-rsp', 'log every RSP byte to stderr').hideHelp());
 }
 
-type Flags = Omit<TraceOptions, 'gdb' | 'timeoutMs' | 'bootTimeoutMs' | 'configs'> & { timeout: number; bootTimeout: number; gdb?: string; expr: string[]; pid?: string[]; config: string[]; X?: 'raw' | 'abbrev' | 'verbose'; abbrev: boolean; t: number; T?: boolean };
+type Flags = Omit<TraceOptions, 'gdb' | 'timeoutMs' | 'bootTimeoutMs' | 'configs' | 'profile'> & { profile?: string; timeout: number; bootTimeout: number; gdb?: string; expr: string[]; pid?: string[]; config: string[]; X?: 'raw' | 'abbrev' | 'verbose'; abbrev: boolean; t: number; T?: boolean };
 
 /** Commander's way to take a repeated option as a list. */
 function collect(value: string, previous: string[]): string[] {
@@ -67,7 +71,7 @@ function parseExprs(exprs: string[], o: TraceOptions): void {
 }
 
 function toTraceOptions(f: Flags, gdb: string): TraceOptions {
-  const o: TraceOptions = { gdb, profile: f.profile, strsize: f.strsize, prefix: f.prefix, timeoutMs: f.timeout, bootTimeoutMs: f.bootTimeout };
+  const o: TraceOptions = { gdb, profile: f.profile ?? '', strsize: f.strsize, prefix: f.prefix, timeoutMs: f.timeout, bootTimeoutMs: f.bootTimeout };
   if (f.symbols !== undefined) o.symbols = f.symbols;
   if (f.output !== undefined) o.output = f.output;
   if (f.json) o.json = true;
@@ -87,6 +91,7 @@ function toTraceOptions(f: Flags, gdb: string): TraceOptions {
     }
   }
   if (f.btf !== undefined) o.btf = f.btf;
+  if (f.perfetto !== undefined) o.perfetto = f.perfetto;
   if (f.comm !== undefined) o.comm = f.comm;
   if (f.config.length > 0) o.configs = f.config;
   if (f.pid !== undefined) {
@@ -122,10 +127,24 @@ async function attachCommand(f: Flags): Promise<number> {
     },
     () => process.exit(130),
   );
+  await settleProfile(opts);
   const prepared = await prepare(opts);
   const result = await traceGuest(opts, prepared, (s) => (session = s));
   const code = reportEnd(result, opts.quiet, `connect a debugger to ${opts.gdb}`);
   return code === 0 ? failureCode(result) : code;
+}
+
+/** With no --profile, asks the stub what it is (an unreachable stub is a usage error, exit 2). */
+async function settleProfile(opts: TraceOptions): Promise<void> {
+  if (opts.profile) return;
+  try {
+    const { profile, why } = await detectProfile(opts.gdb, opts.timeoutMs);
+    opts.profile = profile;
+    info(opts.quiet, `profile ${profile} (${why}; --profile to choose another)`);
+  } catch (e) {
+    if (e instanceof RspError) throw new UserError('STUB_UNREACHABLE', e.message, { cause: e });
+    throw e;
+  }
 }
 
 /** 1 when a rule with action fail matched or a plugin failed (each reason printed), else 0. */
@@ -157,7 +176,9 @@ function reportEnd(result: TraceResult, quiet: boolean | undefined, howToDebug: 
 
 async function runCommand(qemuArgv: string[], f: Flags & { snapshot: boolean }): Promise<number> {
   const base = toTraceOptions(f, '');
-  const prepared = await prepare(base); // bad profile, symbols or configs: fail before starting QEMU
+  // Bad profile, symbols or configs fail before QEMU starts; with no --profile, after it
+  // starts, since the stub tells what the guest is.
+  let prepared = base.profile ? await prepare(base) : undefined;
   const q = startQemu(qemuArgv, { snapshot: f.snapshot });
   let session: TraceSession | undefined;
   wireSignals(
@@ -175,7 +196,12 @@ async function runCommand(qemuArgv: string[], f: Flags & { snapshot: boolean }):
   );
   try {
     await waitForSocket(q);
-    const result = await traceGuest({ ...base, gdb: q.socket }, prepared, (s) => (session = s));
+    base.gdb = q.socket;
+    if (!prepared) {
+      await settleProfile(base);
+      prepared = await prepare(base);
+    }
+    const result = await traceGuest(base, prepared, (s) => (session = s));
     const code = reportEnd(result, base.quiet, `connect a debugger to ${q.socket} (gdb: target remote ${q.socket}); systrace waits for QEMU to exit`);
     const status = await q.exited;
     if (code === 3 && status === 0) return 3;
@@ -233,6 +259,19 @@ export async function main(argv: string[]): Promise<number> {
     .argument('[name-or-number]')
     .action((which: string | undefined, f: { profile: string }) => {
       result = Promise.resolve(syscallsCommand(f, which));
+    });
+  program
+    .command('symbols')
+    .description("write the kernel's symbols as a System.map: from a running guest's memory (--gdb) or from a kernel image (--from-image)")
+    .option('--gdb <target>', 'the GDB stub of a running Linux guest')
+    .option('--from-image <vmlinuz>', 'a kernel image file (Debian /boot/vmlinuz-*, or a vmlinux)')
+    .option('-o, --output <file>', 'write to FILE instead of stdout')
+    .option('--profile <name>', 'profile (default: detected from the stub)')
+    .option('--no-cache', 'scan guest memory even when this kernel is cached')
+    .option('--timeout <ms>', 'deadline for each stub reply', intOption('--timeout', 1), 10000)
+    .option('--boot-timeout <ms>', 'how long to wait for the guest kernel to come up', intOption('--boot-timeout', 1), 300000)
+    .action((f: SymbolsFlags) => {
+      result = symbolsCommand(f);
     });
   try {
     await program.parseAsync(argv);

@@ -11,14 +11,16 @@ import { loadPrototypes } from '../decode/prototypes.js';
 import { loadProfile } from '../profile/profile.js';
 import { loadSystemMap } from '../symbols/system-map.js';
 import { loadBtf } from '../symbols/btf.js';
-import { DumpSymbolSource } from '../symbols/source.js';
+import { DumpSymbolSource, type SymbolSource } from '../symbols/source.js';
+import { MemorySymbolSource, defaultCacheDir } from '../symbols/kallsyms-memory.js';
 import { TraceSession, type SessionEnd } from '../trace/session.js';
 import { UserError } from '../util/errors.js';
 import { buildPipeline } from '../pipeline/loader.js';
 import { setDecodeDefaults } from '../decode/decoder.js';
 import { expandTraceSet } from '../decode/classes.js';
 import type { XlatStyle } from '../decode/format.js';
-import { setTextDefaults } from '../trace/sinks.js';
+import { LineWriter, setTextDefaults } from '../trace/sinks.js';
+import { PerfettoSink } from '../trace/perfetto.js';
 
 export interface TraceOptions {
   gdb: string;
@@ -51,6 +53,8 @@ export interface TraceOptions {
   timestamps?: 0 | 1 | 2 | 3;
   timing?: boolean;
   failedOnly?: boolean;
+  /** `--perfetto FILE`: a timeline in the trace event format. */
+  perfetto?: string;
 }
 
 /** How a trace ended: the session's end, or `paused` when a plugin or rule stopped the guest. */
@@ -81,19 +85,24 @@ export async function prepare(opts: TraceOptions) {
   for (const name of opts.only ?? []) {
     if (!table.byShortName(name)) throw new UserError('USAGE', `-e trace: no syscall '${name}' in profile ${profile.name} (see: systrace syscalls --profile ${profile.name})`);
   }
-  if (!opts.symbols) {
-    throw new UserError('SYMBOL_MISSING', `profile ${profile.name} needs kernel symbols: give --symbols FILE (a System.map or a /proc/kallsyms dump of this kernel)`);
-  }
-  const symbols = loadSystemMap(opts.symbols);
   const btf = opts.btf ? loadBtf(opts.btf) : undefined;
   if ((opts.pids || opts.comm) && !btf) throw new UserError('USAGE', '-p and --comm need --btf FILE (the kernel\'s BTF, see scripts/kernel-btf.sh) to know processes');
   // The symbols the chosen mode plants breakpoints on must be there before QEMU is touched.
   const mode = opts.only ? 'selective' : opts.mode ?? (profile.exitStop ? 'exit' : 'entry');
   const needed = mode === 'entry' ? profile.entries.map((e) => e.symbol) : profile.exitStop ? [profile.exitStop.symbol] : [];
-  const source = new DumpSymbolSource(symbols);
-  const missing = source.missing(needed);
-  if (missing.length) {
-    throw new UserError('SYMBOL_MISSING', `symbol '${missing[0]}' (needed by ${profile.name} in ${mode} mode) is not in ${opts.symbols} (${symbols.size} symbols)`);
+  let source: SymbolSource;
+  if (opts.symbols) {
+    const symbols = loadSystemMap(opts.symbols);
+    source = new DumpSymbolSource(symbols);
+    const missing = source.missing(needed);
+    if (missing.length) {
+      throw new UserError('SYMBOL_MISSING', `symbol '${missing[0]}' (needed by ${profile.name} in ${mode} mode) is not in ${opts.symbols} (${symbols.size} symbols)`);
+    }
+  } else if (profile.os === 'linux' && profile.arch === 'x86_64') {
+    source = new MemorySymbolSource();
+    info(opts.quiet, `no --symbols: the kernel's own kallsyms tables will be read from guest memory (cached in ${defaultCacheDir()})`);
+  } else {
+    throw new UserError('SYMBOL_MISSING', `profile ${profile.name} needs kernel symbols: give --symbols FILE (a System.map or a /proc/kallsyms dump of this kernel)`);
   }
   const built = await buildPipeline({
     profile,
@@ -119,9 +128,11 @@ export type Prepared = Awaited<ReturnType<typeof prepare>>;
 export async function traceGuest(opts: TraceOptions, prepared: Prepared, onSession?: (s: TraceSession) => void): Promise<TraceResult> {
   const { profile, table, symbols, btf, built } = prepared;
   const { pipeline, state } = built;
+  const timeline = opts.perfetto ? new PerfettoSink(new LineWriter(opts.perfetto)) : undefined;
   const finish = async (): Promise<void> => {
     await pipeline.end();
     await built.outputs.end();
+    await timeline?.end();
   };
   let client: GdbClient;
   try {
@@ -149,6 +160,7 @@ export async function traceGuest(opts: TraceOptions, prepared: Prepared, onSessi
       if (opts.pids && !(opts.pids.includes(ev.pid ?? -1) || opts.pids.includes(ev.tid ?? -1))) return;
       if (opts.comm !== undefined && ev.comm !== opts.comm) return;
       events++;
+      timeline?.event(ev);
       pipeline.dispatch(ev);
       // A stop action: end the session's loop here, while the guest is stopped at this event.
       if (state.stopReason !== undefined) throw new PauseRequest(state.stopReason);

@@ -41,9 +41,9 @@ export interface Finished {
   stderr: string;
 }
 
-export function run(cmd: string, args: string[], opts: { timeoutMs: number; onStart?: (c: ChildProcess) => void }): Promise<Finished> {
+export function run(cmd: string, args: string[], opts: { timeoutMs: number; onStart?: (c: ChildProcess) => void; env?: NodeJS.ProcessEnv }): Promise<Finished> {
   return new Promise((resolvePromise) => {
-    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: cleanEnv() });
+    const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ?? cleanEnv() });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
