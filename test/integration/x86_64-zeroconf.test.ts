@@ -58,6 +58,6 @@ else {
     for (const name of ['entry_SYSCALL_64', 'syscall_exit_to_user_mode', 'begin_new_exec', '__x64_sys_openat', 'asm_exc_page_fault']) {
       t.equal(image.get(name)! + slide, dump.get(name), `${name} agrees`);
     }
-    t.ok(image.size > 50_000, `${image.size} text symbols`);
+    t.ok(image.size > 40_000, `${image.size} text symbols`);
   });
 }
