@@ -112,7 +112,7 @@ export class GdbClient {
   /** `g`: all registers of the selected thread, raw. Sets `g` offsets on first use. */
   async readAllRegisters(): Promise<Buffer> {
     const reply = this.check(await this.conn.request('g'), 'g');
-    const bytes = fromHex(reply.replace(/x/g, '0'));
+    const bytes = registerBytes(reply, 'g');
     if (this.registers && this.registers.ordered[0]?.gOffset === undefined) assignGOffsets(this.registers, bytes.length);
     return bytes;
   }
@@ -120,7 +120,7 @@ export class GdbClient {
   /** `p n`: one register, raw little-endian bytes. */
   async readRegisterRaw(regnum: number): Promise<Buffer> {
     const reply = this.check(await this.conn.request(`p${regnum.toString(16)}`), `p${regnum.toString(16)}`);
-    return fromHex(reply.replace(/x/g, '0'));
+    return registerBytes(reply, `p${regnum.toString(16)}`);
   }
 
   /** A register by name as an unsigned number (little-endian targets). */
@@ -257,4 +257,13 @@ export class GdbClient {
     if (/^E[0-9a-fA-F]{2}$/.test(reply) || reply.startsWith('E.')) throw new RspError('RSP_ERROR_REPLY', `'${what}' failed: ${reply}`);
     return reply;
   }
+}
+
+/** Register bytes of a `g`/`p` reply (`xx` for unavailable ones reads as 0); RSP_PROTOCOL when it is not hex. */
+function registerBytes(reply: string, what: string): Buffer {
+  const hex = reply.replace(/x/g, '0');
+  if (hex.length % 2 !== 0 || !/^[0-9a-fA-F]*$/.test(hex)) {
+    throw new RspError('RSP_PROTOCOL', `'${what}' reply is not register bytes in hex: '${reply.length > 40 ? reply.slice(0, 40) + '...' : reply}'`);
+  }
+  return fromHex(hex);
 }
