@@ -145,10 +145,19 @@ export function summary(r: FuzzReport): string {
   );
 }
 
+/** Control characters and non-ASCII as escapes: raw bytes in a comment can break the TAP stream. */
+function printable(s: string): string {
+  return s.replace(/[^\n\x20-\x7e]/g, (c) => '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0'));
+}
+
 /** Prints the summary and the first failures, and asserts 0 crashes, 0 hangs, all inputs run. */
 export function assertFuzz(t: TapLike, r: FuzzReport, minInputs = r.count): void {
   t.comment(summary(r));
-  for (const s of r.samples) t.comment(`  input ${s.index} (${s.kind}; replay with FUZZ_SEED=${r.seed} FUZZ_INPUT=${s.index}): ${s.message}`);
+  for (const s of r.samples) {
+    const lines = printable(s.message).split('\n');
+    t.comment(`  input ${s.index} (${s.kind}; replay with FUZZ_SEED=${r.seed} FUZZ_INPUT=${s.index}): ${lines[0]}`);
+    for (const line of lines.slice(1)) t.comment(`    ${line}`);
+  }
   t.equal(r.crashes, 0, `${r.name}: no crashes or broken invariants`);
   t.equal(r.hangs, 0, `${r.name}: no hangs`);
   t.ok(!r.overBudget, `${r.name}: within the time budget`);
