@@ -67,6 +67,29 @@ export interface TraceResult {
   failures: readonly string[];
 }
 
+/**
+ * A live status line on stderr (events, events/s, pending calls, stops), a few times a second,
+ * only when stderr is a terminal and the trace itself goes elsewhere (-o) and -q is not given.
+ */
+function statusLine(opts: TraceOptions, read: () => { events: number; pending: number; stops: number }): { stop(): void } | undefined {
+  if (opts.quiet || !process.stderr.isTTY || !opts.output || opts.output === '-') return undefined;
+  let last = { t: Date.now(), events: 0 };
+  const timer = setInterval(() => {
+    const now = Date.now();
+    const r = read();
+    const rate = ((r.events - last.events) * 1000) / Math.max(1, now - last.t);
+    last = { t: now, events: r.events };
+    process.stderr.write(`\r\x1b[Ksystrace: ${r.events} events, ${rate.toFixed(0)}/s, ${r.pending} pending, ${r.stops} stops`);
+  }, 250);
+  timer.unref();
+  return {
+    stop: () => {
+      clearInterval(timer);
+      process.stderr.write('\r\x1b[K');
+    },
+  };
+}
+
 /** Thrown through the session's emit callback to end its loop at the event that asked to pause. */
 class PauseRequest extends Error {}
 
@@ -130,6 +153,7 @@ export async function traceGuest(opts: TraceOptions, prepared: Prepared, onSessi
   const { pipeline, state } = built;
   const timeline = opts.perfetto ? new PerfettoSink(new LineWriter(opts.perfetto)) : undefined;
   const finish = async (): Promise<void> => {
+    status?.stop();
     await pipeline.end();
     await built.outputs.end();
     await timeline?.end();
@@ -168,6 +192,7 @@ export async function traceGuest(opts: TraceOptions, prepared: Prepared, onSessi
     info: (m) => info(opts.quiet, m),
   });
   onSession?.(session);
+  const status = statusLine(opts, () => ({ events, pending: session.pendingCalls(), stops: session.stats.stops }));
   let end: TraceEnd;
   try {
     await pipeline.start();
