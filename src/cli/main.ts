@@ -174,12 +174,12 @@ function reportEnd(result: TraceResult, quiet: boolean | undefined, howToDebug: 
   }
 }
 
-async function runCommand(qemuArgv: string[], f: Flags & { snapshot: boolean }): Promise<number> {
+async function runCommand(qemuArgv: string[], f: Flags & { snapshot: boolean; loadvm?: string }): Promise<number> {
   const base = toTraceOptions(f, '');
   // Bad profile, symbols or configs fail before QEMU starts; with no --profile, after it
   // starts, since the stub tells what the guest is.
   let prepared = base.profile ? await prepare(base) : undefined;
-  const q = startQemu(qemuArgv, { snapshot: f.snapshot });
+  const q = startQemu(qemuArgv, { snapshot: f.snapshot, ...(f.loadvm !== undefined ? { loadvm: f.loadvm } : {}) });
   let session: TraceSession | undefined;
   wireSignals(
     () => {
@@ -247,8 +247,9 @@ export async function main(argv: string[]): Promise<number> {
     });
   traceOptions(program.command('run').description('start QEMU with its gdbstub and trace it: systrace run [options] -- qemu-system-x86_64 ARGS...'))
     .option('--no-snapshot', 'let the guest write to its disk images (QEMU gets -snapshot otherwise)')
+    .option('--loadvm <tag>', 'start from a VM snapshot saved in a qcow2 disk of the command line (QEMU -loadvm)')
     .argument('<qemu...>', 'the QEMU command line')
-    .action((qemu: string[], f: Flags & { snapshot: boolean }) => {
+    .action((qemu: string[], f: Flags & { snapshot: boolean; loadvm?: string }) => {
       result = runCommand(qemu, f);
     });
   pipelineCommands(program, (r) => (result = r));

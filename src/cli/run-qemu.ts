@@ -18,13 +18,18 @@ export interface QemuProcess {
   cleanup(): void;
 }
 
-export function startQemu(argv: string[], opts: { snapshot: boolean }): QemuProcess {
+export function startQemu(argv: string[], opts: { snapshot: boolean; loadvm?: string }): QemuProcess {
   if (argv.length === 0) throw new UserError('USAGE', "'run' needs a QEMU command after '--', e.g. systrace run -- qemu-system-x86_64 -kernel ...");
   if (argv.some((a) => a === '-gdb' || a === '-s')) throw new UserError('USAGE', "leave '-gdb'/'-s' out of the QEMU command: systrace adds its own gdbstub");
   const dir = mkdtempSync(join(tmpdir(), 'systrace-'));
   const socket = join(dir, 'gdb.sock');
   const args = [...argv.slice(1), '-gdb', `unix:${socket},server=on,wait=off`, '-S'];
   if (opts.snapshot && !argv.includes('-snapshot')) args.push('-snapshot');
+  // Start from a VM snapshot saved in a qcow2 image of the command line (HMP savevm).
+  if (opts.loadvm !== undefined) {
+    if (argv.includes('-loadvm')) throw new UserError('USAGE', "give the snapshot either as --loadvm or as QEMU's -loadvm, not both");
+    args.push('-loadvm', opts.loadvm);
+  }
   const child = spawn(argv[0]!, args, { stdio: ['ignore', 'inherit', 'inherit'], detached: true });
   const exited = new Promise<number>((resolve) => {
     child.on('error', (e: NodeJS.ErrnoException) => {
