@@ -186,6 +186,13 @@ export const RETURNS: Record<string, ReturnPrinter> = {
     return `${r.ret} (${await pollfds(r.c, r.raw(0), Number(unsigned(r.raw(1), 4)), true)})`;
   },
   pselect6: (r) => selectReturn(r, true),
+  sched_getscheduler: (r) => `${r.ret} (${xval({ ...r.c, style: { ...r.c.style, xlat: 'abbrev' } }, r.ret, M.SCHED_POLICIES, 'SCHED_')})`,
+  ppoll: async (r) => {
+    if (r.ret === 0n) return '0 (Timeout)';
+    const fds = await pollfds(r.c, r.raw(0), Number(unsigned(r.raw(1), 4)), true);
+    const left = r.raw(2) === 0n ? '' : `, left ${await struct({ ...r.c, ret: undefined }, 16, (v) => S.timespec(v), r.raw(2))}`;
+    return `${r.ret} (${fds}${left})`;
+  },
   select: (r) => selectReturn(r, false),
 };
 

@@ -8,12 +8,13 @@ import { octal, signed, styled, unsigned } from './format.js';
 import * as S from './structs.js';
 import { both, buffer, entry, exit, fileFlags, iovecs, readPath, readStrArray, retOk, waitStatus, type KindDef } from './helpers.js';
 import {
-  ACCESS_MODES, AT_FDCWD, AT_FLAGS, MAP_FLAGS, MAP_TYPES, O_CREAT, O_TMPFILE, PROT_FLAGS, SEEK_WHENCE, WAIT_OPTIONS,
+  ACCESS_MODES, AT_FDCWD, AT_FLAGS, CLONE_FLAGS, MAP_FLAGS, MAP_TYPES, O_CREAT, O_TMPFILE, PROT_FLAGS, SEEK_WHENCE, WAIT_OPTIONS,
 } from './tables/linux-flags.js';
 import * as M from './tables/linux-misc.js';
 import * as G from './tables/linux-signal.js';
 import { NET_KINDS } from './kinds-net.js';
 import { CALL_KINDS } from './kinds-calls.js';
+import { MORE_KINDS } from './kinds-more.js';
 
 /** The kinds shared by many calls. */
 const BASE: Record<string, KindDef> = {
@@ -67,6 +68,8 @@ const BASE: Record<string, KindDef> = {
   pipefds: exit((c) => (retOk(c) ? struct(c, 8, (v) => `[${v.i32(0)}, ${v.i32(4)}]`) : pointer(c.v))),
   timespec: entry((c) => struct(c, 16, (v) => S.timespec(v)), true),
   timespec_out: exit((c) => struct(c, 16, (v) => S.timespec(v))),
+  timeval_in: entry((c) => struct(c, 16, (v) => S.timeval(v)), true),
+  clone_flags: entry((c) => flags(c, unsigned(c.v, 8), CLONE_FLAGS)),
   timeval_out: exit((c) => struct(c, 16, (v) => S.timeval(v))),
   strarray: entry((c) => readStrArray(c, false), true),
   envp: entry((c) => readStrArray(c, true), true),
@@ -182,6 +185,7 @@ const BASE: Record<string, KindDef> = {
   }),
   ...NET_KINDS,
   ...CALL_KINDS,
+  ...MORE_KINDS,
 };
 
 export const KINDS: Readonly<Record<string, KindDef>> = BASE;

@@ -13,12 +13,14 @@
  * - The main process's lines before its execve: strace's own child code runs there.
  * - A fork child's first return (`clone(...) = 0` in the child): strace does not print it.
  * - The `-a0` option makes strace put one space before ` = `, as systrace does.
+ * - A call systrace saw enter twice at once (the entry breakpoint firing twice for one
+ *   `syscall` instruction, a session artifact) is taken once (doubledEntry).
  * - systrace's lines of a thread are taken in the order the calls were entered, strace's
  *   order (see systraceLines).
  * Anything else must be equal; KNOWN below lists each remaining difference with its reason.
  */
 import t from 'tap';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GUEST, guestReady, qemuCommand, readEvents, run, SYSTRACE } from './guest.js';
@@ -73,15 +75,32 @@ export function parseStraceBlocks(console: string): StraceBlock[] {
  * returns to user space, but strace prints the kill first), fork children's zero returns
  * left out.
  */
-export function systraceLines(events: TraceEvent[]): Map<number, string[]> {
+export function systraceLines(events: TraceEvent[], stats = { doubled: 0 }): Map<number, string[]> {
   const byTid = new Map<number, TraceEvent[]>();
+  const enters = new Map<number, TraceEvent>(events.filter((e) => e.dir === 'enter').map((e) => [e.call, e]));
   for (const e of events) {
     if (e.line === undefined || e.tid === undefined || e.child) continue;
+    if (doubledEntry(e, enters)) {
+      stats.doubled++;
+      continue;
+    }
     const list = byTid.get(e.tid) ?? [];
     byTid.set(e.tid, list);
     list.push(e);
   }
   return new Map([...byTid].map(([tid, evs]) => [tid, evs.sort((a, b) => a.call - b.call).map((e) => e.line!)]));
+}
+
+/**
+ * A call reported `= ?` because the same thread entered the same call again at once: the
+ * entry breakpoint fired twice for one `syscall` instruction (a session artifact, see the
+ * report of issue 3), not a decoding difference. The second entry carries the call.
+ */
+function doubledEntry(e: TraceEvent, enters: Map<number, TraceEvent>): boolean {
+  if (e.dir !== 'return' || e.retText !== '?') return false;
+  const a = enters.get(e.call);
+  const b = enters.get(e.call + 1);
+  return !!a && !!b && a.tid === b.tid && a.no === b.no && a.sp === b.sp && a.retaddr === b.retaddr && a.args.every((x, i) => x.raw === b.args[i]?.raw);
 }
 
 function straceQemu(): string[] {
@@ -103,8 +122,11 @@ else {
   );
   t.equal(res.code, 0, 'systrace run exits with QEMU status 0', { stderr: res.stderr.slice(-3000) });
   const blocks = parseStraceBlocks(res.stdout);
-  t.same(blocks.map((b) => b.name).sort(), ['fam-file', 'fam-memory', 'fam-network', 'fam-process', 'fam-signal'], 'every family ran under strace', { stdout: res.stdout.slice(-3000) });
-  const mine = systraceLines(readEvents(traceFile));
+  t.same(blocks.map((b) => b.name).sort(), ['fam-file', 'fam-memory', 'fam-misc', 'fam-network', 'fam-process', 'fam-signal'], 'every family ran under strace', { stdout: res.stdout.slice(-3000) });
+  writeFileSync(join(dir, 'console.txt'), res.stdout);
+  const stats = { doubled: 0 };
+  const mine = systraceLines(readEvents(traceFile), stats);
+  if (stats.doubled) t.comment(`${stats.doubled} call(s) entered twice at once (session artifact, left out): see doubledEntry`);
   const equalNames = new Set<string>();
   const differing = new Set<string>();
   for (const b of blocks) {

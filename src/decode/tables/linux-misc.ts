@@ -188,3 +188,43 @@ export const MOUNT_FLAGS: FlagTable = {
   ],
 };
 export const UMOUNT_FLAGS: FlagTable = { bits: [[1, 'MNT_FORCE'], [2, 'MNT_DETACH'], [4, 'MNT_EXPIRE'], [8, 'UMOUNT_NOFOLLOW']] };
+
+/** sched_policies.in */
+export const SCHED_POLICIES = enumOf([
+  [0, 'SCHED_OTHER'], [1, 'SCHED_FIFO'], [2, 'SCHED_RR'], [3, 'SCHED_BATCH'], [4, 'SCHED_ISO'], [5, 'SCHED_IDLE'], [6, 'SCHED_DEADLINE'],
+]);
+/** falloc_flags.in */
+export const FALLOC_FLAGS: FlagTable = {
+  bits: [
+    [0x1, 'FALLOC_FL_KEEP_SIZE'], [0x2, 'FALLOC_FL_PUNCH_HOLE'], [0x4, 'FALLOC_FL_NO_HIDE_STALE'], [0x8, 'FALLOC_FL_COLLAPSE_RANGE'],
+    [0x10, 'FALLOC_FL_ZERO_RANGE'], [0x20, 'FALLOC_FL_INSERT_RANGE'], [0x40, 'FALLOC_FL_UNSHARE_RANGE'],
+  ],
+};
+/** sync_file_range_flags.in */
+export const SYNC_FILE_RANGE_FLAGS: FlagTable = {
+  bits: [[1, 'SYNC_FILE_RANGE_WAIT_BEFORE'], [2, 'SYNC_FILE_RANGE_WRITE'], [4, 'SYNC_FILE_RANGE_WAIT_AFTER']],
+};
+export const XATTR_FLAGS: FlagTable = { bits: [[1, 'XATTR_CREATE'], [2, 'XATTR_REPLACE']] };
+export const SPLICE_FLAGS: FlagTable = { bits: [[1, 'SPLICE_F_MOVE'], [2, 'SPLICE_F_NONBLOCK'], [4, 'SPLICE_F_MORE'], [8, 'SPLICE_F_GIFT']] };
+/** inotify_init_flags.in, inotify_flags.in */
+export const INOTIFY_INIT_FLAGS: FlagTable = { bits: [[0o4000, 'IN_NONBLOCK'], [0o2000000, 'IN_CLOEXEC']] };
+export const INOTIFY_MASK: FlagTable = {
+  bits: [
+    [0x1, 'IN_ACCESS'], [0x2, 'IN_MODIFY'], [0x4, 'IN_ATTRIB'], [0x8, 'IN_CLOSE_WRITE'], [0x10, 'IN_CLOSE_NOWRITE'],
+    [0x20, 'IN_OPEN'], [0x40, 'IN_MOVED_FROM'], [0x80, 'IN_MOVED_TO'], [0x100, 'IN_CREATE'], [0x200, 'IN_DELETE'],
+    [0x400, 'IN_DELETE_SELF'], [0x800, 'IN_MOVE_SELF'], [0x2000, 'IN_UNMOUNT'], [0x4000, 'IN_Q_OVERFLOW'],
+    [0x8000, 'IN_IGNORED'], [0x1000000, 'IN_ONLYDIR'], [0x2000000, 'IN_DONT_FOLLOW'], [0x4000000, 'IN_EXCL_UNLINK'],
+    [0x10000000, 'IN_MASK_CREATE'], [0x20000000, 'IN_MASK_ADD'], [0x40000000, 'IN_ISDIR'], [0x80000000, 'IN_ONESHOT'],
+  ],
+};
+/** sigev_value.in */
+export const SIGEV_NOTIFY = enumOf([[0, 'SIGEV_SIGNAL'], [1, 'SIGEV_NONE'], [2, 'SIGEV_THREAD'], [4, 'SIGEV_THREAD_ID']]);
+/** semctl and msgctl commands (ipc_cmds.in, semctl_cmds.in, msgctl_cmds.in) */
+export const SEMCTL_CMDS = enumOf([
+  [0, 'IPC_RMID'], [1, 'IPC_SET'], [2, 'IPC_STAT'], [3, 'IPC_INFO'], [11, 'GETPID'], [12, 'GETVAL'], [13, 'GETALL'],
+  [14, 'GETNCNT'], [15, 'GETZCNT'], [16, 'SETVAL'], [17, 'SETALL'], [18, 'SEM_STAT'], [19, 'SEM_INFO'], [20, 'SEM_STAT_ANY'],
+]);
+export const MSGCTL_CMDS = enumOf([[0, 'IPC_RMID'], [1, 'IPC_SET'], [2, 'IPC_STAT'], [3, 'IPC_INFO'], [11, 'MSG_STAT'], [12, 'MSG_INFO'], [13, 'MSG_STAT_ANY']]);
+export const SEM_FLAGS: FlagTable = { bits: [[0o4000, 'IPC_NOWAIT'], [0o10000, 'SEM_UNDO']] };
+export const MSG_IPC_FLAGS: FlagTable = { bits: [[0o4000, 'IPC_NOWAIT'], [0o10000, 'MSG_NOERROR'], [0o20000, 'MSG_EXCEPT'], [0o40000, 'MSG_COPY']] };
+export const UTIME_SPECIAL = enumOf([[0x3fffffff, 'UTIME_NOW'], [0x3ffffffe, 'UTIME_OMIT']]);
