@@ -224,8 +224,10 @@ export class TraceSession {
         if (this.stopRequested) this.client.interrupt(); // asked while we were resuming
         const stop = await this.client.waitStop();
         this.running = false;
-        if (stop.kind === 'exited') return { kind: 'guest-exited', status: stop.status };
-        if (stop.kind === 'terminated') return { kind: 'guest-killed', signal: stop.signal };
+        if (stop.kind === 'exited' || stop.kind === 'terminated') {
+          this.emitUnfinished();
+          return stop.kind === 'exited' ? { kind: 'guest-exited', status: stop.status } : { kind: 'guest-killed', signal: stop.signal };
+        }
         this.stats.stops++;
         await this.onStop(stop);
       }
@@ -528,6 +530,21 @@ export class TraceSession {
       if (e !== undefined) ev.errno = ERRNO.get(e)?.[0] ?? `errno${e}`;
     }
     ev.line = `${pend.name}(${joinArgs(pend.args)}) = ${ev.retText}`;
+  }
+
+  /**
+   * The guest is gone: calls still waiting (a reboot that powered it off, a read that never
+   * completed) are reported `= ?`, as strace reports calls a process never returned from.
+   */
+  private emitUnfinished(): void {
+    this.curProc = undefined; // no task is running: do not name one
+    for (const pend of [...this.pending.values(), ...this.atHandler.values()]) {
+      const ev = this.event('return', pend, -1, pend.retaddr);
+      this.fillReturn(ev, pend, undefined);
+      this.opts.emit(ev);
+    }
+    this.pending.clear();
+    this.atHandler.clear();
   }
 
   /** Reports a call whose return will not come (restarted, or the table is full). */
