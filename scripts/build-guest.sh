@@ -257,6 +257,8 @@ build_initrd() {
 	ensure_host_tools
 	log "compiling test/guest/systest.c"
 	"$CC" -O1 -static -pthread -Wall -Wextra -Werror "${CFLAGS_ARCH[@]}" -o "$OUT/systest" "$SRC/systest.c"
+	log "compiling test/guest/threads.c (systest.mode=threads)"
+	"$CC" -O1 -static -pthread -Wall -Wextra -Werror "${CFLAGS_ARCH[@]}" -o "$OUT/threads" "$SRC/threads.c"
 	stage=$(mktemp -d "$OUT/initrd.XXXXXX")
 	mkdir -p "$stage"/{bin,dev,etc,proc,sys,tmp}
 	chmod 1777 "$stage/tmp"
@@ -272,6 +274,7 @@ build_initrd() {
 		[[ $a == busybox ]] || ln -s busybox "$stage/bin/$a"
 	done
 	install -m 0755 "$OUT/systest" "$stage/bin/systest"
+	install -m 0755 "$OUT/threads" "$stage/bin/threads"
 	install -m 0755 "$SRC/init" "$stage/init"
 	printf 'systrace-guest\n' >"$stage/etc/hostname"
 	# Fixed owner and mtimes, sorted names: the same inputs give the same archive.
