@@ -127,11 +127,23 @@ async function attachCommand(f: Flags): Promise<number> {
     },
     () => process.exit(130),
   );
+  await precheck(opts);
   await settleProfile(opts);
   const prepared = await prepare(opts);
   const result = await traceGuest(opts, prepared, (s) => (session = s));
   const code = reportEnd(result, opts.quiet, `connect a debugger to ${opts.gdb}`);
   return code === 0 ? failureCode(result) : code;
+}
+
+/**
+ * With no --profile, configs and flags are still checked before the stub is touched or QEMU
+ * started, against the x86_64 Linux table (the profile detection most often picks); they are
+ * checked again against the detected profile.
+ */
+async function precheck(opts: TraceOptions): Promise<void> {
+  if (opts.profile || !opts.configs?.length) return;
+  const probe = await prepare({ ...opts, profile: 'linux_x64', ...(opts.only ? { only: [...opts.only] } : {}) });
+  await probe.built.outputs.end();
 }
 
 /** With no --profile, asks the stub what it is (an unreachable stub is a usage error, exit 2). */
@@ -178,7 +190,7 @@ async function runCommand(qemuArgv: string[], f: Flags & { snapshot: boolean; lo
   const base = toTraceOptions(f, '');
   // Bad profile, symbols or configs fail before QEMU starts; with no --profile, after it
   // starts, since the stub tells what the guest is.
-  let prepared = base.profile ? await prepare(base) : undefined;
+  let prepared = base.profile ? await prepare(base) : (await precheck(base), undefined);
   const q = startQemu(qemuArgv, { snapshot: f.snapshot, ...(f.loadvm !== undefined ? { loadvm: f.loadvm } : {}) });
   let session: TraceSession | undefined;
   wireSignals(

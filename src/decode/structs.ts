@@ -29,11 +29,26 @@ export function makedev(dev: bigint): string {
   return `makedev(${hex(major)}, ${minor === 0n ? '0' : hex(minor)})`;
 }
 
-/** `2026-11-29T04:33:27.729770064+0000` (UTC: the guest has no time zone). */
+/**
+ * `2026-11-29T04:33:27.729770064+0000` (UTC: the guest has no time zone). In integers
+ * (H. Hinnant's civil_from_days), as gmtime does: a JS Date ends at year 275760 and a
+ * guest's time_t does not (a Date printed `NaN-NaN-NaNTNaN:NaN:NaN`).
+ */
 export function isoTime(sec: bigint, nsec?: bigint): string {
-  const d = new Date(Number(sec) * 1000);
+  const div = (a: bigint, b: bigint): bigint => (a >= 0n ? a / b : -((-a + b - 1n) / b));
+  const days = div(sec, 86400n);
+  const tod = Number(sec - days * 86400n);
+  const z = days + 719468n;
+  const era = div(z, 146097n);
+  const doe = z - era * 146097n;
+  const yoe = (doe - doe / 1460n + doe / 36524n - doe / 146096n) / 365n;
+  const doy = doe - (365n * yoe + yoe / 4n - yoe / 100n);
+  const mp = (5n * doy + 2n) / 153n;
+  const day = Number(doy - (153n * mp + 2n) / 5n + 1n);
+  const month = Number(mp < 10n ? mp + 3n : mp - 9n);
+  const year = yoe + era * 400n + (month <= 2 ? 1n : 0n);
   const p = (n: number, w = 2): string => String(n).padStart(w, '0');
-  const base = `${d.getUTCFullYear()}-${p(d.getUTCMonth() + 1)}-${p(d.getUTCDate())}T${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())}`;
+  const base = `${year}-${p(month)}-${p(day)}T${p(Math.floor(tod / 3600))}:${p(Math.floor(tod / 60) % 60)}:${p(tod % 60)}`;
   return `${base}${nsec !== undefined ? '.' + String(nsec).padStart(9, '0') : ''}+0000`;
 }
 
