@@ -9,6 +9,7 @@ import t from 'tap';
 import { argsOf, decodeEnter, decodeReturn, formatReturn, joinArgs, readBudget } from '../../src/decode/decoder.js';
 import { NO_MEMORY, staticMemory, type GuestMemory } from '../../src/decode/memory.js';
 import { parsePrototypes } from '../../src/decode/prototypes.js';
+import { isoTime } from '../../src/decode/structs.js';
 import { assertFuzz, runFuzz } from '../fuzz/harness.js';
 import { tableFiles } from '../fuzz/tables.js';
 
@@ -113,4 +114,14 @@ t.test('one pass reads at most readBudget(strsize), whatever the guest holds', a
       t.ok(args.every((a) => a.omitted || typeof a.text === 'string'), `${name} -s ${strsize}: every argument printed`);
     }
   }
+});
+
+// Found by the fuzzer: a time_t beyond a JS Date's range printed `NaN-NaN-NaNTNaN:NaN:NaN`.
+t.test('times of any time_t print as dates', async (t) => {
+  t.equal(isoTime(1764390807n, 729770064n), '2025-11-29T04:33:27.729770064+0000');
+  t.equal(isoTime(0n), '1970-01-01T00:00:00+0000');
+  t.equal(isoTime(-1n), '1969-12-31T23:59:59+0000');
+  t.equal(isoTime(951782400n), '2000-02-29T00:00:00+0000');
+  t.equal(isoTime(2n ** 63n - 1n), '292277026596-12-04T15:30:07+0000', 'as glibc gmtime gives it');
+  t.equal(isoTime(-(2n ** 63n)), '-292277022657-01-27T08:29:52+0000');
 });
