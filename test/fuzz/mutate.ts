@@ -48,10 +48,10 @@ export function tokenEdit(rng: Prng, s: string, tokens: readonly string[]): stri
 }
 
 /**
- * Duplicates, drops, swaps, joins, splits lines, or blows one up to thousands of characters
- * (up to 60,000 with odds `longOdds`).
+ * Duplicates, drops, swaps, joins, splits lines, or blows one up (a piece of up to 12
+ * characters repeated up to `repeats` times, 5000 with odds `longOdds`).
  */
-export function lineEdit(rng: Prng, s: string, longOdds = 0.2): string {
+export function lineEdit(rng: Prng, s: string, longOdds = 0.2, repeats = 500): string {
   const lines = s.split('\n');
   const i = rng.int(lines.length);
   const j = rng.int(lines.length);
@@ -78,7 +78,7 @@ export function lineEdit(rng: Prng, s: string, longOdds = 0.2): string {
       const line = lines[i]!;
       const a = rng.int(line.length + 1);
       const piece = line.slice(a, a + 1 + rng.int(12)) || rng.pick(COMMON_TOKENS) || 'a';
-      lines[i] = line.slice(0, a) + piece.repeat(rng.range(20, rng.chance(longOdds) ? 5000 : 500)) + line.slice(a);
+      lines[i] = line.slice(0, a) + piece.repeat(rng.range(20, rng.chance(longOdds) ? 5000 : repeats)) + line.slice(a);
       break;
     }
     default:
@@ -88,11 +88,11 @@ export function lineEdit(rng: Prng, s: string, longOdds = 0.2): string {
 }
 
 /** 1..max mutations of the kinds above. */
-export function mutate(rng: Prng, s: string, tokens: readonly string[], special: string, max = 4, longOdds = 0.2): string {
+export function mutate(rng: Prng, s: string, tokens: readonly string[], special: string, max = 4, longOdds = 0.2, repeats = 500): string {
   const n = rng.range(1, max);
   for (let k = 0; k < n; k++) {
     const kind = rng.int(3);
-    s = kind === 0 ? byteEdit(rng, s, special) : kind === 1 ? tokenEdit(rng, s, tokens) : lineEdit(rng, s, longOdds);
+    s = kind === 0 ? byteEdit(rng, s, special) : kind === 1 ? tokenEdit(rng, s, tokens) : lineEdit(rng, s, longOdds, repeats);
   }
   return s;
 }

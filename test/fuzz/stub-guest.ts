@@ -3,7 +3,7 @@
  * with the stub's behaviour switchable (honest, short replies, replies longer than asked,
  * garbage, memory that changes on every read), counting what the client asked for.
  */
-import { mkdtempSync } from 'node:fs';
+import { accessSync, constants, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { StubHandler } from '../fakes/fake-stub.js';
@@ -88,10 +88,18 @@ export class StubGuest {
 /**
  * Gives this worker thread a TMPDIR of its own: FakeStub names its socket
  * `<tmpdir>/systrace-fake-stub-<pid>-<counter>.sock`, and worker threads share the pid and
- * each count from 1. (A worker's process.env is its own copy.)
+ * each count from 1. (A worker's process.env is its own copy.) In /dev/shm when there is
+ * one: files written per input cost ~0.02 ms there against ~2 ms on a disk.
  */
 export function privateTmpdir(): string {
-  const dir = mkdtempSync(join(tmpdir(), 'systrace-fuzz-'));
+  let parent = tmpdir();
+  try {
+    accessSync('/dev/shm', constants.W_OK);
+    parent = '/dev/shm';
+  } catch {
+    /* the usual tmpdir */
+  }
+  const dir = mkdtempSync(join(parent, 'systrace-fuzz-'));
   process.env.TMPDIR = dir;
   return dir;
 }
