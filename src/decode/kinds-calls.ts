@@ -29,6 +29,10 @@ async function ioctlArg(c: ArgCtx): Promise<string | null> {
       return retOk(c) ? intOut(c) : pointer(c.v);
     case 0x5410: case 0x5421: case 0x40045431: // TIOCSPGRP FIONBIO TIOCSPTLCK
       return intOut({ ...c, ret: undefined });
+    case 0x5401: // TCGETS
+      return retOk(c) ? struct(c, 36, (v) => S.termios(c, v)) : pointer(c.v);
+    case 0x5402: case 0x5403: case 0x5404: // TCSETS TCSETSW TCSETSF
+      return struct({ ...c, ret: undefined }, 36, (v) => S.termios(c, v));
     case 0x5413:
       return retOk(c) ? struct(c, 8, (v) => S.winsize(v)) : pointer(c.v);
     case 0x5414:

@@ -25,12 +25,12 @@ async function cpuset(c: ArgCtx, at: bigint, bytes: number): Promise<string> {
   return `[${cpus.join(' ')}]`;
 }
 
-/** One utimensat time: `{tv_sec=0, tv_nsec=UTIME_NOW}` or the time with its ISO comment. */
+/** One utimensat time: `UTIME_NOW`, or the time with its ISO comment. */
 function utime(c: ArgCtx, v: import('./view.js').View, off: number): string {
   const sec = v.i64(off);
   const ns = v.i64(off + 8);
-  const special = M.UTIME_SPECIAL.get(Number(ns));
-  if (special) return `{tv_sec=${sec}, tv_nsec=${c.style.xlat === 'abbrev' ? special : xval(c, ns, M.UTIME_SPECIAL, 'UTIME_')}}`;
+  // strace prints a special time by its name alone (print_timespec_t_utime).
+  if (M.UTIME_SPECIAL.has(Number(ns))) return xval(c, ns, M.UTIME_SPECIAL, 'UTIME_');
   return `{tv_sec=${sec}, tv_nsec=${ns}}${c.style.xlat === 'raw' ? '' : ` /* ${S.isoTime(sec, ns === 0n ? undefined : ns)} */`}`;
 }
 

@@ -49,7 +49,9 @@ export const NET_KINDS: Record<string, KindDef> = {
   sockproto: entry((c) => {
     const fam = unsigned(c.raw(0), 4);
     const p = unsigned(c.v, 4);
-    return fam === 2n || fam === 10n ? xval(c, p, N.INET_PROTOCOLS, 'IPPROTO_') : p.toString();
+    if (fam === 2n || fam === 10n) return xval(c, p, N.INET_PROTOCOLS, 'IPPROTO_');
+    if (fam === 16n) return xval(c, p, N.NETLINK_PROTOCOLS, 'NETLINK_');
+    return p.toString();
   }),
   sockopt_level: entry((c) => xval(c, unsigned(c.v, 4), N.SOCKET_LEVELS, 'SOL_')),
   sockopt_name: entry((c) => optName(c, unsigned(c.raw(c.i - 1), 4), unsigned(c.v, 4))),

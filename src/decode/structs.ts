@@ -10,6 +10,7 @@ import { ADDRESS_FAMILIES } from './tables/linux-net.js';
 import { CLD_CODES, EPOLL_EVENTS, SA_FLAGS, SA_RESTORER, SIG_HANDLERS, SIGALTSTACK_FLAGS, SI_CODES } from './tables/linux-signal.js';
 import { CLONE_FLAGS } from './tables/linux-flags.js';
 import type { View } from './view.js';
+import * as T from './tables/linux-termios.js';
 
 /** st_mode and friends: `S_IFREG|0644`, `S_IFDIR|S_ISVTX|0777` (strace print_symbolic_mode_t). */
 export function fileMode(c: ArgCtx, mode: number): string {
@@ -229,6 +230,7 @@ export function sockaddr(c: ArgCtx, v: View, len: number): string {
     if (path[0] === 0) return `{${family}, sun_path=@${quoteBytes(trimNul(path.subarray(1)))}}`;
     return `{${family}, sun_path=${quoteBytes(trimNul(path))}}`;
   }
+  if (fam === 16 && len >= 12) return `{${family}, nl_pid=${v.u32(4)}, nl_groups=${v.u32(8).toString(16).padStart(8, '0')}}`;
   return `{${family}, sa_data=${quoteBytes(v.buf.subarray(2, len))}}`;
 }
 
@@ -309,4 +311,32 @@ export async function cloneArgsOut(c: ArgCtx, v: View): Promise<string> {
     if (p) parts.push(`${name}=[${p.i32(0)}]`);
   }
   return parts.length ? `{${parts.join(', ')}}` : '';
+}
+
+const CC_NAMES = ['VINTR', 'VQUIT', 'VERASE', 'VKILL', 'VEOF', 'VTIME', 'VMIN', 'VSWTC', 'VSTART', 'VSTOP', 'VSUSP', 'VEOL', 'VREPRINT', 'VDISCARD', 'VWERASE', 'VLNEXT', 'VEOL2'];
+
+/**
+ * struct termios (TCGETS, 36 bytes): each field as strace prints it, the delay fields,
+ * baud rate and character size as constants of their own (`0|0|0x5` under -X raw).
+ */
+export function termios(c: ArgCtx, v: View): string {
+  const num = (x: number): string => (x === 0 ? '0' : hex(BigInt(x)));
+  const part = (x: number, name: string): string => styled(num(x), name, c.style.xlat);
+  const iflag = v.u32(0);
+  const oflag = v.u32(4);
+  const cflag = v.u32(8);
+  const lflag = v.u32(12);
+  const odelayMask = T.TERM_ODELAYS.reduce((m, [mask]) => m | mask, 0);
+  const o = T.TERM_ODELAYS.map(([mask, names]) => part(oflag & mask, names[(oflag & mask) / (mask & -mask)] ?? num(oflag & mask)));
+  if (oflag & ~odelayMask || o.length === 0) o.push(flags(c, BigInt(oflag & ~odelayMask), T.TERM_OFLAGS));
+  const cf = [part(cflag & T.CBAUD, T.BAUDS.get(cflag & T.CBAUD) ?? num(cflag & T.CBAUD))];
+  const ibaud = (cflag >>> 16) & T.CBAUD;
+  if (ibaud) cf.push(`${part(ibaud, T.BAUDS.get(ibaud) ?? num(ibaud))}<<IBSHIFT`);
+  cf.push(part(cflag & 0o60, T.CSIZES[(cflag >> 4) & 3]!));
+  const rest = BigInt((cflag & ~(T.CBAUD | 0o60 | (T.CBAUD << 16))) >>> 0);
+  if (rest) cf.push(flags(c, rest, T.TERM_CFLAGS));
+  const head = `c_iflag=${flags(c, BigInt(iflag), T.TERM_IFLAGS)}, c_oflag=${o.join('|')}, c_cflag=${cf.join('|')}, c_lflag=${flags(c, BigInt(lflag), T.TERM_LFLAGS)}`;
+  if (!c.style.verbose) return `{${head}, ...}`;
+  const cc = Array.from({ length: 19 }, (_, i) => `[${CC_NAMES[i] ?? i}]=${num(v.u8(17 + i))}`);
+  return `{${head}, c_line=${v.u8(16) === 0 ? styled('0', 'N_TTY', c.style.xlat) : v.u8(16)}, c_cc=[${cc.join(', ')}]}`;
 }

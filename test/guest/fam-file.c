@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <sys/time.h>
 #include <sys/uio.h>
+#include <termios.h>
 #include <unistd.h>
 
 int main(void) {
@@ -116,5 +117,38 @@ int main(void) {
   unlink("/tmp/fam2.txt");
   unlink("/tmp/fam.txt");
   { struct winsize ws; ioctl(0, TIOCGWINSZ, &ws); }
+  struct termios tio;
+  ioctl(0, TCGETS, &tio);
+  /* The old x86_64 calls glibc no longer makes, and the *at variants. */
+  syscall(SYS_stat, "/etc/hostname", &st);
+  syscall(SYS_lstat, "/etc", &st);
+  fd = syscall(SYS_open, "/etc/hostname", O_RDONLY);
+  syscall(SYS_fstat, fd, &st);
+  char dbuf[256];
+  int dd = open("/", O_RDONLY | O_DIRECTORY);
+  syscall(SYS_getdents, dd, dbuf, 64);
+  close(dd);
+  struct iovec pv[1] = {{buf, 6}};
+  preadv(fd, pv, 1, 2);
+  close(fd);
+  struct statfs fs2;
+  statfs("/tmp", &fs2);
+  fd = open("/tmp/at.txt", O_WRONLY | O_CREAT, 0644);
+  pwritev(fd, wv, 2, 0);
+  close(fd);
+  fchmodat(AT_FDCWD, "/tmp/at.txt", 0640, 0);
+  fchownat(AT_FDCWD, "/tmp/at.txt", 0, 0, AT_SYMLINK_NOFOLLOW);
+  linkat(AT_FDCWD, "/tmp/at.txt", AT_FDCWD, "/tmp/at2.txt", 0);
+  symlinkat("/tmp/at.txt", AT_FDCWD, "/tmp/at3.txt");
+  readlinkat(AT_FDCWD, "/tmp/at3.txt", buf, sizeof buf);
+  renameat(AT_FDCWD, "/tmp/at2.txt", AT_FDCWD, "/tmp/at4.txt");
+  syscall(SYS_faccessat, AT_FDCWD, "/tmp/at.txt", R_OK);
+  struct timespec times[2] = {{0, UTIME_NOW}, {0, UTIME_OMIT}};
+  utimensat(AT_FDCWD, "/tmp/at.txt", times, 0);
+  struct timespec fixed[2] = {{1, 2}, {1700000000, 0}};
+  utimensat(AT_FDCWD, "/tmp/at.txt", fixed, AT_SYMLINK_NOFOLLOW);
+  unlink("/tmp/at3.txt");
+  unlink("/tmp/at4.txt");
+  unlink("/tmp/at.txt");
   return 0;
 }

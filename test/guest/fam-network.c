@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <linux/netlink.h>
 #include <unistd.h>
 
 int main(void) {
@@ -83,5 +84,11 @@ int main(void) {
   close(us);
   unlink(un.sun_path);
   socket(AF_PACKET + 100, SOCK_RAW, 0);
+  int nl = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
+  bind(nl, (struct sockaddr *)&sa, sizeof sa);
+  socklen_t sl = sizeof sa;
+  getsockname(nl, (struct sockaddr *)&sa, &sl);
+  close(nl);
   return 0;
 }

@@ -83,6 +83,12 @@ int main(void) {
     _exit(127);
   }
   waitpid(c, &st, 0);
+  syscall(SYS_nanosleep, &(struct timespec){0, 1000}, NULL);
+  syscall(SYS_getrlimit, RLIMIT_STACK, &rl);
+  syscall(SYS_setrlimit, RLIMIT_CORE, &rl);
+  c = fork();
+  if (c == 0) _exit(0);
+  wait4(c, &st, 0, &ru);
   pthread_t th;
   pthread_create(&th, NULL, worker, NULL);
   pthread_join(th, NULL);

@@ -110,6 +110,9 @@ function straceQemu(): string[] {
   return cmd;
 }
 
+/** `entry` (the default: arguments at entry, as strace reads them); `exit` to see what one stop per call changes. */
+const MODE = process.env.SYSTRACE_STRACE_MODE === 'exit' ? 'exit' : 'entry';
+
 const notReady = guestReady() ?? (existsSync(join(GUEST, 'initrd-strace.gz')) ? undefined : 'initrd-strace.gz missing: run scripts/build-guest.sh');
 if (notReady) t.fail(notReady);
 else {
@@ -117,7 +120,7 @@ else {
   const traceFile = join(dir, 'trace.jsonl');
   const res = await run(
     process.execPath,
-    [SYSTRACE, 'run', '--mode', 'entry', '--json', '-o', traceFile, '--symbols', join(GUEST, 'kallsyms'), '--btf', join(GUEST, 'btf'), '--', ...straceQemu()],
+    [SYSTRACE, 'run', '--mode', MODE, '--json', '-o', traceFile, '--symbols', join(GUEST, 'kallsyms'), '--btf', join(GUEST, 'btf'), '--', ...straceQemu()],
     { timeoutMs: 900_000 },
   );
   t.equal(res.code, 0, 'systrace run exits with QEMU status 0', { stderr: res.stderr.slice(-3000) });

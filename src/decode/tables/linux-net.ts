@@ -78,3 +78,12 @@ export const TCP_OPTIONS = new Map<number, string>([
 ]);
 
 export const SHUTDOWN_MODES = new Map<number, string>([[0, 'SHUT_RD'], [1, 'SHUT_WR'], [2, 'SHUT_RDWR']]);
+
+/** netlink_protocols.in (include/uapi/linux/netlink.h) */
+export const NETLINK_PROTOCOLS = new Map<number, string>([
+  [0, 'NETLINK_ROUTE'], [1, 'NETLINK_UNUSED'], [2, 'NETLINK_USERSOCK'], [3, 'NETLINK_FIREWALL'], [4, 'NETLINK_SOCK_DIAG'],
+  [5, 'NETLINK_NFLOG'], [6, 'NETLINK_XFRM'], [7, 'NETLINK_SELINUX'], [8, 'NETLINK_ISCSI'], [9, 'NETLINK_AUDIT'],
+  [10, 'NETLINK_FIB_LOOKUP'], [11, 'NETLINK_CONNECTOR'], [12, 'NETLINK_NETFILTER'], [13, 'NETLINK_IP6_FW'],
+  [14, 'NETLINK_DNRTMSG'], [15, 'NETLINK_KOBJECT_UEVENT'], [16, 'NETLINK_GENERIC'], [18, 'NETLINK_SCSITRANSPORT'],
+  [19, 'NETLINK_ECRYPTFS'], [20, 'NETLINK_RDMA'], [21, 'NETLINK_CRYPTO'], [22, 'NETLINK_SMC'],
+]);
