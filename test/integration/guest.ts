@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import net from 'node:net';
 import { join, resolve } from 'node:path';
 import type { TraceEvent } from '../../src/trace/event.js';
 
@@ -99,4 +100,15 @@ export function missingFromSubsequence(want: string[], have: string[]): string |
     j++;
   }
   return undefined;
+}
+
+/** A TCP port nobody listens on right now (for QEMU's -gdb tcp:...). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
 }

@@ -6,20 +6,9 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { GUEST, guestReady, qemuCommand, run, SYSTRACE } from './guest.js';
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
+import { freePort, GUEST, guestReady, qemuCommand, run, SYSTRACE } from './guest.js';
 
 const notReady = guestReady();
 if (notReady) t.fail(notReady);

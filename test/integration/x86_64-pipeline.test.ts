@@ -10,27 +10,16 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GdbClient } from '../../src/gdbstub/client.js';
 import { threadNumber } from '../../src/gdbstub/stop-reply.js';
 import { FIXTURES } from '../fixtures/pipeline/helpers.js';
-import { GUEST, guestReady, qemuCommand, run, SYSTRACE } from './guest.js';
+import { freePort, GUEST, guestReady, qemuCommand, run, SYSTRACE } from './guest.js';
 
 const ALERT = /^(Emergency|Alert|Critical|Error|Warning|Notice|Informational|Debug) \[/;
 const FAIL_RULES = join(FIXTURES, 'fail-missing.rules.yaml');
 const SYMBOLS = join(GUEST, 'kallsyms');
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = net.createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 const notReady = guestReady();
 if (notReady) t.fail(notReady);
