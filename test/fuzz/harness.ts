@@ -155,7 +155,8 @@ export function assertFuzz(t: TapLike, r: FuzzReport, minInputs = r.count): void
   t.comment(summary(r));
   for (const s of r.samples) {
     const lines = printable(s.message).split('\n');
-    t.comment(`  input ${s.index} (${s.kind}; replay with FUZZ_SEED=${r.seed} FUZZ_INPUT=${s.index}): ${lines[0]}`);
+    const which = s.kind === 'unhandled' ? `input ${s.index} or one before it` : `input ${s.index}`;
+    t.comment(`  ${which} (${s.kind}; replay with FUZZ_SEED=${r.seed} FUZZ_INPUT=${s.index}): ${lines[0]}`);
     for (const line of lines.slice(1)) t.comment(`    ${line}`);
   }
   t.equal(r.crashes, 0, `${r.name}: no crashes or broken invariants`);

@@ -15,7 +15,7 @@ const HEXDIGITS = L('0123456789abcdefABCDEF');
 
 /** A payload as a stub might send: text, hex, binary, runs, all 256 byte values. */
 export function payload(rng: Prng): Buffer {
-  const n = rng.smallLength(400);
+  const n = rng.smallLength(300);
   switch (rng.int(6)) {
     case 0:
       return rng.bytes(n);

@@ -49,7 +49,8 @@ function record(index: number, kind: FailureInfo['kind'], e: unknown): void {
   }
 }
 
-// Asynchronous targets must not leave rejections or exceptions behind them.
+// Asynchronous targets must not leave rejections or exceptions behind them. They surface
+// when the loop next yields, so the input named is the one running then, or a later one.
 process.on('unhandledRejection', (e) => record(current, 'unhandled', e));
 process.on('uncaughtException', (e) => record(current, 'unhandled', e));
 

@@ -20,7 +20,7 @@ t.test('pipeline-config fuzz', async (t) => {
     count: 25_000,
     workers: 2,
     hangMs: 10_000,
-    budgetMs: 40_000,
+    budgetMs: 90_000,
   });
   assertFuzz(t, r);
 });

@@ -15,7 +15,7 @@ t.test('profile fuzz', async (t) => {
     count: 100_000,
     workers: 2,
     hangMs: 10_000,
-    budgetMs: 45_000,
+    budgetMs: 90_000,
   });
   assertFuzz(t, r);
 });

@@ -15,7 +15,7 @@ t.test('prototypes fuzz', async (t) => {
     count: 100_000,
     workers: 2,
     hangMs: 10_000,
-    budgetMs: 40_000,
+    budgetMs: 90_000,
   });
   assertFuzz(t, r);
 });

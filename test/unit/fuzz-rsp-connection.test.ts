@@ -16,7 +16,7 @@ t.test('rsp-connection fuzz', async (t) => {
     count: 2_000,
     workers: 8,
     hangMs: 20_000,
-    budgetMs: 60_000,
+    budgetMs: 90_000,
   });
   assertFuzz(t, r);
 });

@@ -103,7 +103,7 @@ t.test('decoders through StubMemory and the fake stub (2,000 calls)', async (t) 
     count: 2_000,
     workers: 2,
     hangMs: 20_000,
-    budgetMs: 40_000,
+    budgetMs: 90_000,
   });
   assertFuzz(t, r);
 });

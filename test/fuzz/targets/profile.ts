@@ -105,10 +105,10 @@ export const target: FuzzTarget<State> = {
     // Whole files are slow to parse (the yaml package takes ~0.3 ms per KiB): most inputs are
     // the required blocks (one now and then left out) with one or two of the optional ones.
     const base = rng.weighted<() => string>([
-      [0.5, () => s.full],
-      [1.5, () => s.stripped],
+      [0.3, () => s.full],
+      [1, () => s.stripped],
       [0.3, () => s.full.split('\n').filter((l) => rng.chance(0.1) && /^\s*#/.test(l)).join('\n')],
-      [7, () => [...s.blocks.filter((b) => REQUIRED.test(b) && rng.chance(0.97)), ...s.blocks.filter((b) => !REQUIRED.test(b) && rng.chance(0.2))].join('\n') + '\n'],
+      [8, () => [...s.blocks.filter((b) => REQUIRED.test(b) && rng.chance(0.97)), ...s.blocks.filter((b) => !REQUIRED.test(b) && rng.chance(0.15))].join('\n') + '\n'],
     ])();
     const text = rng.chance(0.03) ? base : mutate(rng, base, st.tokens, SPECIAL, 3, 0.02);
     const file = `profiles/${s.name}`;
