@@ -4,7 +4,7 @@
  * messages, xattrs, timers, utimensat's times, mknod's mode and device.
  */
 import { flags, hex, pointer, readView, struct, xval, type ArgCtx } from './context.js';
-import { signed, unsigned } from './format.js';
+import { signed, styled, unsigned } from './format.js';
 import { buffer, entry, exit, retOk, type KindDef } from './helpers.js';
 import * as S from './structs.js';
 import * as M from './tables/linux-misc.js';
@@ -29,8 +29,9 @@ async function cpuset(c: ArgCtx, at: bigint, bytes: number): Promise<string> {
 function utime(c: ArgCtx, v: import('./view.js').View, off: number): string {
   const sec = v.i64(off);
   const ns = v.i64(off + 8);
-  // strace prints a special time by its name alone (print_timespec_t_utime).
-  if (M.UTIME_SPECIAL.has(Number(ns))) return xval(c, ns, M.UTIME_SPECIAL, 'UTIME_');
+  // strace prints a special time by its name alone (print_timespec_t_utime), the struct with -X.
+  const special = M.UTIME_SPECIAL.get(Number(ns));
+  if (special) return c.style.xlat === 'abbrev' ? special : `{tv_sec=${sec}, tv_nsec=${ns}}${c.style.xlat === 'verbose' ? ` /* ${special} */` : ''}`;
   return `{tv_sec=${sec}, tv_nsec=${ns}}${c.style.xlat === 'raw' ? '' : ` /* ${S.isoTime(sec, ns === 0n ? undefined : ns)} */`}`;
 }
 
@@ -61,7 +62,7 @@ export const MORE_KINDS: Record<string, KindDef> = {
       if (value !== 0n) parts.push(`sigev_value={sival_int=${v.i32(0)}, sival_ptr=${hex(value)}}`);
       const signo = v.i32(8);
       const notify = v.i32(12);
-      parts.push(`sigev_signo=${signo === 0 ? '0' : S.signalName(signo)}`, `sigev_notify=${xval(c, BigInt(notify), M.SIGEV_NOTIFY, 'SIGEV_')}`);
+      parts.push(`sigev_signo=${signo === 0 ? '0' : styled(String(signo), S.signalName(signo), c.style.xlat)}`, `sigev_notify=${xval(c, BigInt(notify), M.SIGEV_NOTIFY, 'SIGEV_')}`);
       if (notify === 4) parts.push(`sigev_notify_thread_id=${v.i32(16)}`);
       if (notify === 2) parts.push(`sigev_notify_function=${pointer(v.u64(16))}`, `sigev_notify_attributes=${pointer(v.u64(24))}`);
       return `{${parts.join(', ')}}`;

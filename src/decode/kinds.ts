@@ -72,7 +72,8 @@ const BASE: Record<string, KindDef> = {
   clone_flags: entry((c) => flags(c, unsigned(c.v, 8), CLONE_FLAGS)),
   timeval_out: exit((c) => struct(c, 16, (v) => S.timeval(v))),
   strarray: entry((c) => readStrArray(c, false), true),
-  envp: entry((c) => readStrArray(c, true), true),
+  /** The environment: a count, or with -v the strings. */
+  envp: entry((c) => readStrArray(c, !c.style.verbose), true),
   stat_out: exit((c) => struct(c, S.STAT_SIZE, (v) => S.stat(c, v))),
   statx_out: exit((c) => struct(c, S.STATX_SIZE, (v) => S.statx(c, v))),
   statfs_out: exit((c) => struct(c, S.STATFS_SIZE, (v) => S.statfs(c, v))),
@@ -92,6 +93,13 @@ const BASE: Record<string, KindDef> = {
     if (n === 0) return c.style.verbose ? '[]' : `${hex(c.v)} /* 0 entries */`;
     const v = await readView(c, c.v, n);
     return v ? S.dirents(c, c.v, v) : hex(c.v);
+  }),
+  dirents_old: exit(async (c) => {
+    if (!retOk(c)) return pointer(c.v);
+    const n = Number(c.ret);
+    if (n === 0) return c.style.verbose ? '[]' : `${hex(c.v)} /* 0 entries */`;
+    const v = await readView(c, c.v, n);
+    return v ? S.direntsOld(c, c.v, v) : hex(c.v);
   }),
   iovec_in: entry((c) => iovecs(c, Number(unsigned(c.raw(c.i + 1), 4)), Infinity), true),
   iovec_out: exit((c) => (retOk(c) ? iovecs(c, Number(unsigned(c.raw(c.i + 1), 4)), Number(c.ret)) : pointer(c.v))),

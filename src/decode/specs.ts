@@ -65,7 +65,7 @@ export const SPECS: Readonly<Record<string, readonly string[]>> = {
   ftruncate: ['fd', 'int'],
   umask: ['mode'],
   getdents64: ['fd', 'dirents', 'uint'],
-  getdents: ['fd', 'dirents', 'uint'],
+  getdents: ['fd', 'dirents_old', 'uint'],
   poll: ['pollfds', 'uint', 'int'],
   pselect6: ['int', 'fdset', 'fdset', 'fdset', 'timespec', 'pselect_sig'],
   sendfile: ['fd', 'fd', 'off_inout', 'uint'],

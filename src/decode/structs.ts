@@ -23,11 +23,12 @@ export function fileMode(c: ArgCtx, mode: number): string {
   return c.style.xlat === 'verbose' ? `${raw} /* ${text} */` : text;
 }
 
-/** makedev(0xfe, 0) from a 64-bit dev_t (glibc gnu_dev_major/minor). */
-export function makedev(dev: bigint): string {
+/** makedev(0xfe, 0) from a 64-bit dev_t (glibc gnu_dev_major/minor); `0x2 /* makedev(0, 0x2) *\/` under -X verbose. */
+export function makedev(dev: bigint, style: XlatStyle = 'abbrev'): string {
+  const x = (v: bigint): string => (v === 0n ? '0' : hex(v));
   const major = ((dev >> 8n) & 0xfffn) | ((dev >> 32n) & ~0xfffn);
   const minor = (dev & 0xffn) | ((dev >> 12n) & ~0xffn);
-  return `makedev(${hex(major)}, ${minor === 0n ? '0' : hex(minor)})`;
+  return styled(x(dev), `makedev(${x(major)}, ${x(minor)})`, style);
 }
 
 /**
@@ -59,14 +60,14 @@ export function stat(c: ArgCtx, v: View): string {
   const mode = v.u32(24);
   const dev = (mode & S_IFMT) === 0o20000 || (mode & S_IFMT) === 0o60000;
   if (!c.style.verbose) {
-    return `{st_mode=${fileMode(c, mode)}, ${dev ? `st_rdev=${makedev(v.u64(40))}` : `st_size=${v.i64(48)}`}, ...}`;
+    return `{st_mode=${fileMode(c, mode)}, ${dev ? `st_rdev=${makedev(v.u64(40), c.style.xlat)}` : `st_size=${v.i64(48)}`}, ...}`;
   }
   const t = (name: string, off: number): string => {
     const s = v.i64(off);
     const ns = v.i64(off + 8);
-    return `st_${name}=${s}${c.style.xlat === 'raw' ? '' : ` /* ${isoTime(s, ns)} */`}, st_${name}_nsec=${ns}`;
+    return `st_${name}=${s}${c.style.xlat === 'raw' || s === 0n ? '' : ` /* ${isoTime(s, ns)} */`}, st_${name}_nsec=${ns}`;
   };
-  return `{st_dev=${makedev(v.u64(0))}, st_ino=${v.u64(8)}, st_mode=${fileMode(c, mode)}, st_nlink=${v.u64(16)}, st_uid=${v.u32(28)}, st_gid=${v.u32(32)}, st_blksize=${v.i64(56)}, st_blocks=${v.i64(64)}, ${dev ? `st_rdev=${makedev(v.u64(40))}` : `st_size=${v.i64(48)}`}, ${t('atime', 72)}, ${t('mtime', 88)}, ${t('ctime', 104)}}`;
+  return `{st_dev=${makedev(v.u64(0), c.style.xlat)}, st_ino=${v.u64(8)}, st_mode=${fileMode(c, mode)}, st_nlink=${v.u64(16)}, st_uid=${v.u32(28)}, st_gid=${v.u32(32)}, st_blksize=${v.i64(56)}, st_blocks=${v.i64(64)}, ${dev ? `st_rdev=${makedev(v.u64(40), c.style.xlat)}` : `st_size=${v.i64(48)}`}, ${t('atime', 72)}, ${t('mtime', 88)}, ${t('ctime', 104)}}`;
 }
 
 /** struct statx (256 bytes). */
@@ -79,7 +80,7 @@ export function statx(c: ArgCtx, v: View): string {
   const ts = (off: number): string => {
     const s = v.i64(off);
     const ns = BigInt(v.u32(off + 8));
-    return `{tv_sec=${s}, tv_nsec=${ns}}${c.style.xlat === 'raw' ? '' : ` /* ${isoTime(s, ns)} */`}`;
+    return `{tv_sec=${s}, tv_nsec=${ns}}${c.style.xlat === 'raw' || s === 0n ? '' : ` /* ${isoTime(s, ns)} */`}`;
   };
   const parts = [
     head, `stx_blksize=${v.u32(4)}`, `stx_attributes=${flags(c, v.u64(8), STATX_ATTRS)}`, `stx_nlink=${v.u32(16)}`,
@@ -198,7 +199,7 @@ export function siginfo(c: ArgCtx, v: View): string {
   if (signo === 0) return '{}';
   const code = v.i32(8);
   const codeText = code > 0 && signo === 17 && CLD_CODES.has(code) ? xval(c, BigInt(code), CLD_CODES, 'CLD_') : xval(c, BigInt(code), SI_CODES, 'SI_');
-  const parts = [`si_signo=${signalName(signo)}`, `si_code=${codeText}`];
+  const parts = [`si_signo=${styled(String(signo), signalName(signo), c.style.xlat)}`, `si_code=${codeText}`];
   if (signo === 17 && code > 0) {
     parts.push(`si_pid=${v.i32(16)}`, `si_uid=${v.u32(20)}`, `si_status=${v.i32(24)}`, `si_utime=${v.i64(32)}`, `si_stime=${v.i64(40)}`);
   } else if (code <= 0 || code === 0x80) {
@@ -213,16 +214,21 @@ export function sockaddr(c: ArgCtx, v: View, len: number): string {
   if (len < 2) return `{sa_family=${len === 0 ? '' : '???'}}`;
   const fam = v.u16(0);
   const family = `sa_family=${xval(c, BigInt(fam), ADDRESS_FAMILIES, 'AF_')}`;
+  // Under -X raw and verbose strace shows the network-order fields as bytes: `sin_port="\x1e\x61" /* htons(7777) *\/`.
+  const bytes = (from: number, to: number): string => '"' + [...v.buf.subarray(from, to)].map((b) => '\\x' + b.toString(16).padStart(2, '0')).join('') + '"';
+  const field = (name: string, from: number, to: number, text: string, abbrev = `${name}=${text}`): string =>
+    c.style.xlat === 'abbrev' ? abbrev : `${name}=${bytes(from, to)}${c.style.xlat === 'verbose' ? ` /* ${text} */` : ''}`;
   if (fam === 2 && len >= 8) {
     const port = v.buf.readUInt16BE(2);
     const a = [...v.buf.subarray(4, 8)].join('.');
-    return `{${family}, sin_port=htons(${port}), sin_addr=inet_addr("${a}")}`;
+    return `{${family}, ${field('sin_port', 2, 4, `htons(${port})`)}, ${field('sin_addr', 4, 8, `inet_addr("${a}")`)}}`;
   }
   if (fam === 10 && len >= 24) {
     const port = v.buf.readUInt16BE(2);
     const flow = v.buf.readUInt32BE(4);
     const scope = len >= 28 ? `, sin6_scope_id=${v.u32(24)}` : '';
-    return `{${family}, sin6_port=htons(${port}), sin6_flowinfo=htonl(${flow}), inet_pton(AF_INET6, "${ipv6(v.buf.subarray(8, 24))}", &sin6_addr)${scope}}`;
+    const addr6 = ipv6(v.buf.subarray(8, 24));
+    return `{${family}, ${field('sin6_port', 2, 4, `htons(${port})`)}, ${field('sin6_flowinfo', 4, 8, `htonl(${flow})`)}, ${field('sin6_addr', 8, 24, `inet_pton(AF_INET6, "${addr6}")`, `inet_pton(AF_INET6, "${addr6}", &sin6_addr)`)}${scope}}`;
   }
   if (fam === 1) {
     const path = v.buf.subarray(2, len);
@@ -282,6 +288,20 @@ export function dirents(c: ArgCtx, addr: bigint, v: View): string {
     if (reclen === 0) break;
     const name = trimNul(v.buf.subarray(off + 19, off + reclen));
     items.push(`{d_ino=${v.u64(off)}, d_off=${v.i64(off + 8)}, d_reclen=${reclen}, d_type=${xval(c, BigInt(v.u8(off + 18)), DIRENT_TYPES, 'DT_')}, d_name=${quoteBytes(name)}}`);
+    off += reclen;
+  }
+  if (!c.style.verbose) return `${hex(addr)} /* ${items.length} entries */`;
+  return `[${items.join(', ')}]`;
+}
+
+/** getdents's buffer (struct linux_dirent: the type is the record's last byte). */
+export function direntsOld(c: ArgCtx, addr: bigint, v: View): string {
+  const items: string[] = [];
+  for (let off = 0; off + 18 <= v.length; ) {
+    const reclen = v.u16(off + 16);
+    if (reclen === 0 || off + reclen > v.length) break;
+    const name = trimNul(v.buf.subarray(off + 18, off + reclen - 1));
+    items.push(`{d_ino=${v.u64(off)}, d_off=${v.i64(off + 8)}, d_reclen=${reclen}, d_name=${quoteBytes(name)}, d_type=${xval(c, BigInt(v.u8(off + reclen - 1)), DIRENT_TYPES, 'DT_')}}`);
     off += reclen;
   }
   if (!c.style.verbose) return `${hex(addr)} /* ${items.length} entries */`;
