@@ -32,7 +32,8 @@ function utime(c: ArgCtx, v: import('./view.js').View, off: number): string {
   // strace prints a special time by its name alone (print_timespec_t_utime), the struct with -X.
   const special = M.UTIME_SPECIAL.get(Number(ns));
   if (special) return c.style.xlat === 'abbrev' ? special : `{tv_sec=${sec}, tv_nsec=${ns}}${c.style.xlat === 'verbose' ? ` /* ${special} */` : ''}`;
-  return `{tv_sec=${sec}, tv_nsec=${ns}}${c.style.xlat === 'raw' ? '' : ` /* ${S.isoTime(sec, ns === 0n ? undefined : ns)} */`}`;
+  // The ISO comment stays under -X raw (strace prints it whatever the style).
+  return `{tv_sec=${sec}, tv_nsec=${ns}}${sec === 0n && ns === 0n ? '' : ` /* ${S.isoTime(sec, ns === 0n ? undefined : ns)} */`}`;
 }
 
 /** A signed 64-bit offset pointer in and out: `[0]`, NULL. */
