@@ -13,10 +13,12 @@ import { KINDS, type KindDef } from './kinds.js';
 import { RETURNS } from './kinds-calls.js';
 import { HEX_RETURN, SPECS } from './specs.js';
 import { ERRNO } from './tables/errno.js';
+import { logicalArgs, registerValues, type PairAbi } from './registers.js';
 
 export { sigset } from './structs.js';
 export { waitStatus } from './helpers.js';
 export type { DecodeStyle } from './context.js';
+export type { PairAbi } from './registers.js';
 
 /** A kind name from kinds.ts (`path`, `open_flags`, `stat_out`...). */
 export type ArgKind = string;
@@ -37,6 +39,8 @@ export interface DecodedArg {
   retry?: boolean;
   /** For in/out arguments: the text at entry, which the return's text builds on. */
   entryText?: string;
+  /** Size in bytes of the value (4 for an int; 8 for a 64-bit value even on 32-bit ABIs). */
+  size?: number;
 }
 
 export interface DecodeOptions {
@@ -81,10 +85,12 @@ function defaultKind(arg: ArgInfo): ArgKind {
 }
 
 /** The argument descriptions of a call, unknown calls getting six hex arguments. */
-export function argsOf(info: SyscallInfo | undefined, raw: bigint[]): DecodedArg[] {
+export function argsOf(info: SyscallInfo | undefined, raw: bigint[], abi?: PairAbi): DecodedArg[] {
   if (!info) return raw.map((r, i) => ({ name: `arg${i}`, type: 'unsigned long', raw: r, kind: 'hex' }));
   const spec = SPECS[info.name];
-  return info.args.map((a, i) => ({ name: a.name, type: a.type, raw: raw[i] ?? 0n, kind: spec?.[i] ?? defaultKind(a) }));
+  // The arguments strace prints: 64-bit values of 32-bit ABIs whole (registers.ts).
+  const logical = logicalArgs(info, registerValues(info, raw, abi));
+  return logical.map((a, i) => ({ name: a.name, type: a.type, raw: a.raw, size: a.size, kind: spec?.[i] ?? defaultKind(a.proto) }));
 }
 
 /** The name printed for a call: strace's `syscall_0x3e8` for an unknown number. */
@@ -145,7 +151,7 @@ function ctxOf(info: SyscallInfo | undefined, args: DecodedArg[], i: number, mem
   return {
     v: a.raw,
     i,
-    size: info?.args[i]?.size ?? 8,
+    size: a.size ?? info?.args[i]?.size ?? 8,
     raw: (j) => args[j]?.raw ?? 0n,
     info,
     mem: tracking(mem, track),

@@ -54,6 +54,8 @@ export const MORE_KINDS: Record<string, KindDef> = {
   xattr_out: exit((c) => (retOk(c) && c.ret! > 0n ? buffer(c, c.v, Number(c.ret)) : pointer(c.v))),
   splice_flags: entry((c) => flags(c, unsigned(c.v, 4), M.SPLICE_FLAGS)),
   off_ptr: offPtr,
+  /** _llseek's result: the new offset the kernel wrote. */
+  llseek_result: exit((c) => (retOk(c) ? struct(c, 8, (v) => `[${v.i64(0)}]`) : pointer(c.v))),
   inotify_init_flags: entry((c) => flags(c, unsigned(c.v, 4), M.INOTIFY_INIT_FLAGS)),
   inotify_mask: entry((c) => flags(c, unsigned(c.v, 4), M.INOTIFY_MASK)),
   sigevent: entry((c) =>
