@@ -12,6 +12,25 @@ import { dataDir } from '../util/paths.js';
 export interface ProfileEntry {
   symbol: string;
   abi: string;
+  /**
+   * The entry is a C function given the saved user registers: the register holding the
+   * `struct pt_regs *` (arguments, user sp and return site then come from the profile's
+   * `pt_regs` layout).
+   */
+  regsArg?: string;
+  /** With `regsArg`: the register holding the number (else pt_regs' `nr`). */
+  nr?: string;
+}
+
+/** Offsets in the kernel's saved user registers (struct pt_regs). */
+export interface PtRegsLayout {
+  size: number;
+  nr: number;
+  args: number[];
+  ret: number;
+  ip: number;
+  sp: number;
+  cs?: number;
 }
 
 export interface Profile {
@@ -27,7 +46,14 @@ export interface Profile {
   asidMask: bigint;
   errnoMax: number;
   execCommit?: string;
-  kaslr?: { method: 'idt'; align: bigint; gates: Record<number, string> };
+  /**
+   * How the KASLR slide of a running boot is found. `idt`: the x86 IDT gates point at
+   * `gates` (vector -> handler). `vbar`: `register` (a vector base register) holds the
+   * address of `symbol`; `gates` is then empty.
+   */
+  kaslr?: { method: 'idt' | 'vbar'; align: bigint; gates: Record<number, string>; register?: string; symbol?: string };
+  /** The saved user registers' layout (entries with `regs_arg`, exit mode, selective mode). */
+  ptRegs?: PtRegsLayout;
   names: Record<string, string>;
   /** One-stop-per-call mode: where the kernel leaves a syscall with pt_regs at hand. */
   exitStop?: {
@@ -35,14 +61,14 @@ export interface Profile {
     regsArg: string;
     handler: string;
     entryCalls: string[];
-    ptRegs: { size: number; nr: number; args: number[]; ret: number; ip: number; sp: number; cs?: number };
+    ptRegs: PtRegsLayout;
     userCs?: number;
   };
   /** Where the sigreturn call finds the restored return value and signal mask, from its user sp. */
   sigreturn?: { name: string; retOffset: number; maskOffset: number };
 }
 
-const KNOWN_KEYS = ['name', 'os', 'arch', 'word_size', 'prototypes', 'breakpoint_kind', 'entries', 'registers', 'asid_mask', 'errno_max', 'exec_commit', 'kaslr', 'names', 'sigreturn', 'exit_stop'];
+const KNOWN_KEYS = ['name', 'os', 'arch', 'word_size', 'prototypes', 'breakpoint_kind', 'entries', 'registers', 'asid_mask', 'errno_max', 'exec_commit', 'kaslr', 'names', 'sigreturn', 'exit_stop', 'pt_regs'];
 
 class Checker {
   constructor(private readonly file: string, private readonly lines: LineCounter) {}
@@ -127,7 +153,15 @@ export function parseProfile(text: string, file: string): Profile {
   if (!isSeq(entriesNode) || entriesNode.items.length === 0) c.fail(entriesNode, `'entries' must be a non-empty list`);
   const entries = entriesNode.items.map((it) => {
     const m = c.map(it as Node, 'an entry');
-    return { symbol: c.str(m, 'symbol')!, abi: c.str(m, 'abi')! };
+    const e: ProfileEntry = { symbol: c.str(m, 'symbol')!, abi: c.str(m, 'abi')! };
+    const ra = c.str(m, 'regs_arg', false);
+    if (ra !== undefined) e.regsArg = ra;
+    const nr = c.str(m, 'nr', false);
+    if (nr !== undefined) {
+      if (ra === undefined) c.fail(c.get(m, 'nr', true), `an entry's 'nr' register needs 'regs_arg'`);
+      e.nr = nr;
+    }
+    return e;
   });
   const regs = c.map(c.get(root, 'registers', true), `'registers'`);
   const registers = {
@@ -158,7 +192,11 @@ export function parseProfile(text: string, file: string): Profile {
   const k = c.get(root, 'kaslr', false);
   if (k !== undefined) {
     const km = c.map(k, `'kaslr'`);
-    if (c.str(km, 'method') !== 'idt') c.fail(c.get(km, 'method', true), `'kaslr.method' must be idt`);
+    const method = c.str(km, 'method');
+    if (method !== 'idt' && method !== 'vbar') c.fail(c.get(km, 'method', true), `'kaslr.method' must be idt or vbar`);
+    if (method === 'vbar') {
+      profile.kaslr = { method: 'vbar', align: c.big(km, 'align'), gates: {}, register: c.str(km, 'register')!, symbol: c.str(km, 'symbol')! };
+    } else {
     const gm = c.map(c.get(km, 'gates', true), `'kaslr.gates'`);
     const gates: Record<number, string> = {};
     for (const item of gm.items) {
@@ -168,19 +206,18 @@ export function parseProfile(text: string, file: string): Profile {
       gates[v] = (item.value as { value: string }).value;
     }
     profile.kaslr = { method: 'idt', align: c.big(km, 'align'), gates };
+    }
   }
   const sr = c.get(root, 'sigreturn', false);
   if (sr !== undefined) {
     const m = c.map(sr, `'sigreturn'`);
     profile.sigreturn = { name: c.str(m, 'name')!, retOffset: c.num(m, 'ret_offset'), maskOffset: c.num(m, 'mask_offset') };
   }
-  const es = c.get(root, 'exit_stop', false);
-  if (es !== undefined) {
-    const m = c.map(es, `'exit_stop'`);
-    const pr = c.map(c.get(m, 'pt_regs', true), `'exit_stop.pt_regs'`);
+  const parsePtRegs = (node: Node | undefined, what: string): PtRegsLayout => {
+    const pr = c.map(node, what);
     const argsNode = c.get(pr, 'args', true);
-    if (!isSeq(argsNode) || argsNode.items.some((i) => !isScalar(i) || !Number.isSafeInteger(i.value))) c.fail(argsNode, `'exit_stop.pt_regs.args' must be a list of offsets`);
-    const ptRegs: NonNullable<Profile['exitStop']>['ptRegs'] = {
+    if (!isSeq(argsNode) || argsNode.items.some((i) => !isScalar(i) || !Number.isSafeInteger(i.value))) c.fail(argsNode, `${what.slice(0, -1)}.args' must be a list of offsets`);
+    const layout: PtRegsLayout = {
       size: c.num(pr, 'size'),
       nr: c.num(pr, 'nr'),
       args: (argsNode as { items: Array<{ value: number }> }).items.map((i) => i.value),
@@ -188,7 +225,18 @@ export function parseProfile(text: string, file: string): Profile {
       ip: c.num(pr, 'ip'),
       sp: c.num(pr, 'sp'),
     };
-    if (c.get(pr, 'cs', false) !== undefined) ptRegs.cs = c.num(pr, 'cs');
+    if (c.get(pr, 'cs', false) !== undefined) layout.cs = c.num(pr, 'cs');
+    return layout;
+  };
+  const top = c.get(root, 'pt_regs', false);
+  if (top !== undefined) profile.ptRegs = parsePtRegs(top, `'pt_regs'`);
+  const es = c.get(root, 'exit_stop', false);
+  if (es !== undefined) {
+    const m = c.map(es, `'exit_stop'`);
+    // Its own layout, or the profile's.
+    const own = c.get(m, 'pt_regs', profile.ptRegs === undefined);
+    const ptRegs = own !== undefined ? parsePtRegs(own, `'exit_stop.pt_regs'`) : profile.ptRegs!;
+    profile.ptRegs ??= ptRegs;
     profile.exitStop = {
       symbol: c.str(m, 'symbol')!,
       regsArg: c.str(m, 'regs_arg')!,
@@ -198,6 +246,7 @@ export function parseProfile(text: string, file: string): Profile {
     };
     if (c.get(m, 'user_cs', false) !== undefined) profile.exitStop.userCs = c.num(m, 'user_cs');
   }
+  if (entries.some((e) => e.regsArg !== undefined) && profile.ptRegs === undefined) c.fail(entriesNode, `entries with 'regs_arg' need a 'pt_regs' layout`);
   const names = c.get(root, 'names', false);
   if (names !== undefined) {
     for (const item of c.map(names, `'names'`).items) {

@@ -7,6 +7,7 @@ import type { GdbClient } from '../gdbstub/client.js';
 import type { Profile } from '../profile/profile.js';
 import { UserError } from '../util/errors.js';
 import { slideFromIdt } from './kaslr-x86.js';
+import { slideFromVbar } from './kaslr-vbar.js';
 import type { SymbolTable } from './system-map.js';
 
 export interface SymbolContext {
@@ -31,7 +32,7 @@ export interface SymbolSource {
 
 /**
  * A System.map or /proc/kallsyms dump of the same kernel, from any boot: the KASLR slide of the
- * running boot is found as the profile says (x86: the IDT gates).
+ * running boot is found as the profile says (x86: the IDT gates; arm64: VBAR_EL1 = `vectors`).
  */
 export class DumpSymbolSource implements SymbolSource {
   constructor(private readonly table: SymbolTable) {}
@@ -48,12 +49,15 @@ export class DumpSymbolSource implements SymbolSource {
     const k = ctx.profile.kaslr;
     if (!k) return this.table;
     const slide = await ctx.untilReady(async () => {
-      const r = await slideFromIdt(ctx.client, this.table, { gates: k.gates, align: k.align, wordSize: ctx.profile.wordSize });
+      const r =
+        k.method === 'vbar'
+          ? await slideFromVbar(ctx.client, this.table, { register: k.register!, symbol: k.symbol!, align: k.align })
+          : await slideFromIdt(ctx.client, this.table, { gates: k.gates, align: k.align, wordSize: ctx.profile.wordSize });
       if ('reason' in r && /missing/.test(r.reason)) throw new UserError('SYMBOL_MISSING', r.reason);
       return 'slide' in r ? r.slide : r;
     }, `match ${this.table.source} to the running kernel`);
     const abs = slide < 0n ? -slide : slide;
-    ctx.info(`kernel symbols placed: KASLR slide ${slide < 0n ? '-' : ''}0x${abs.toString(16)} (from the IDT)`);
+    ctx.info(`kernel symbols placed: KASLR slide ${slide < 0n ? '-' : ''}0x${abs.toString(16)} (from ${k.method === 'vbar' ? k.register : 'the IDT'})`);
     return this.table.withSlide(slide);
   }
 }

@@ -13,11 +13,11 @@ import type { GdbClient } from '../gdbstub/client.js';
 import { RspError } from '../gdbstub/errors.js';
 import { readUintLE } from '../gdbstub/framing.js';
 import { threadNumber, type StopReply } from '../gdbstub/stop-reply.js';
-import type { RegisterMap } from '../gdbstub/target-description.js';
+import type { RegisterInfo, RegisterMap } from '../gdbstub/target-description.js';
 import { argsOf, callName, decodeEnter, decodeReturn, errnoOf, formatReturn, joinArgs, sigset, type DecodedArg } from '../decode/decoder.js';
 import type { SyscallInfo, SyscallTable } from '../decode/prototypes.js';
 import { ERRNO } from '../decode/tables/errno.js';
-import type { Profile } from '../profile/profile.js';
+import type { Profile, ProfileEntry } from '../profile/profile.js';
 import type { SymbolTable } from '../symbols/system-map.js';
 import type { SymbolSource } from '../symbols/source.js';
 import { UserError } from '../util/errors.js';
@@ -84,7 +84,9 @@ export class TraceSession {
   private regs!: RegisterMap;
   private symbols!: SymbolTable;
   private readonly memory: StubMemory;
-  private readonly entryBps = new Map<bigint, string>(); // address -> abi
+  private readonly entryBps = new Map<bigint, ProfileEntry>(); // address -> entry
+  /** Registers the profile reads that are not in the `g` packet (arm64 system registers): read with `p`. */
+  private pRegs: RegisterInfo[] = [];
   private readonly returnBps = new Map<bigint, number>(); // address -> calls waiting there
   private execBp: bigint | undefined;
   /** Exit mode: the exit breakpoint, handler breakpoints (address -> call name), calls seen at their handler. */
@@ -122,13 +124,19 @@ export class TraceSession {
     const regs = await c.readTargetDescription();
     if (!regs) throw new UserError('GUEST_UNSUPPORTED', `the stub sends no target description; profile ${this.opts.profile.name} needs one`);
     this.regs = regs;
-    for (const r of [...this.opts.profile.registers.args, this.opts.profile.registers.nr, this.opts.profile.registers.sp, this.opts.profile.registers.pc, this.opts.profile.registers.asid]) {
+    for (const r of this.neededRegisters(true)) {
       if (!regs.byName.has(r)) {
         throw new UserError('GUEST_UNSUPPORTED', `the guest has no register '${r}' (architecture ${regs.architecture ?? 'unknown'}); is profile ${this.opts.profile.name} right for it?`);
       }
     }
     await c.haltReason();
     await c.readAllRegisters(); // sets the g offsets
+    this.pRegs = this.neededRegisters()
+      .map((n) => regs.byName.get(n)!)
+      .filter((r, i, all) => r.gOffset === undefined && all.indexOf(r) === i);
+    if (this.pRegs.find((r) => r.name === this.opts.profile.registers.pc)) {
+      throw new UserError('GUEST_UNSUPPORTED', `the stub's g packet has no '${this.opts.profile.registers.pc}'; profile ${this.opts.profile.name} needs it there`);
+    }
     this.symbols = await this.opts.symbols.resolve({
       client: c,
       profile: this.opts.profile,
@@ -144,11 +152,26 @@ export class TraceSession {
     if (this.mode === 'selective') return this.plantSelective();
     for (const e of this.opts.profile.entries) {
       const addr = this.symbols.require(e.symbol, `${this.opts.profile.name} entry point`);
-      this.entryBps.set(addr, e.abi);
+      this.entryBps.set(addr, e);
       await c.insertBreakpoint(addr, 0, this.opts.profile.breakpointKind);
       this.opts.info(`breakpoint on ${e.symbol} at 0x${addr.toString(16)}`);
     }
     if (this.opts.profile.execCommit) this.execBp = this.symbols.lookup(this.opts.profile.execCommit);
+  }
+
+  /** The registers this profile reads at its stops (`all`: also those of its user convention that no stop reads). */
+  private neededRegisters(all = false): string[] {
+    const p = this.opts.profile;
+    const r = p.registers;
+    const names = [r.ret, r.sp, r.pc, r.asid];
+    // Entries given pt_regs take the number, arguments and return site from there.
+    if (all || p.entries.some((e) => e.regsArg === undefined)) names.push(...r.args, r.nr, r.retaddr);
+    for (const e of p.entries) {
+      if (e.regsArg) names.push(e.regsArg);
+      if (e.nr) names.push(e.nr);
+    }
+    if (p.exitStop) names.push(p.exitStop.regsArg);
+    return names;
   }
 
   private async plantSelective(): Promise<void> {
@@ -273,21 +296,26 @@ export class TraceSession {
     if (thread === undefined) return;
     await this.client.selectThread(thread);
     const raw = await this.client.readAllRegisters();
+    const viaP = new Map<string, bigint>();
     const reg = (name: string): bigint => {
       const r = this.regs.byName.get(name)!;
-      return r.gOffset === undefined ? 0n : readUintLE(raw, r.gOffset, r.bitsize / 8);
+      return r.gOffset === undefined ? viaP.get(name) ?? 0n : readUintLE(raw, r.gOffset, r.bitsize / 8);
     };
     const p = this.opts.profile.registers;
     const pc = reg(p.pc);
     const cpu = threadNumber(thread) - 1;
     this.curProc = undefined;
+    // Registers outside `g`, only at our own stops (each costs a `p` round trip).
+    if (this.pRegs.length && this.isOurs(pc)) {
+      for (const r of this.pRegs) viaP.set(r.name, await this.client.readRegister(r.name));
+    }
     if (this.procReader && this.isOurs(pc)) {
       this.curProc = await this.procReader.read(this.memory, reg('gs_base'), reg('k_gs_base'));
     }
-    const abi = this.entryBps.get(pc);
+    const entry = this.entryBps.get(pc);
     let stepOver = false;
-    if (abi !== undefined) {
-      await this.onEntry(reg, pc, cpu, abi);
+    if (entry !== undefined) {
+      await this.onEntry(reg, pc, cpu, entry);
       stepOver = true;
     } else if (pc === this.exitBp) {
       await this.onExitStop(reg, pc, cpu);
@@ -317,7 +345,18 @@ export class TraceSession {
     return reg(this.opts.profile.registers.asid) & this.opts.profile.asidMask;
   }
 
-  private async onEntry(reg: (n: string) => bigint, pc: bigint, cpu: number, abi: string): Promise<void> {
+  private async onEntry(reg: (n: string) => bigint, pc: bigint, cpu: number, entry: ProfileEntry): Promise<void> {
+    const abi = entry.abi;
+    if (entry.regsArg !== undefined) {
+      // A C function given the saved user registers (arm64 invoke_syscall(regs, scno, ...)):
+      // arguments, user sp and return site from pt_regs, the number from a register or pt_regs.
+      const regs = await this.readPtRegs(reg, entry.regsArg);
+      if (!regs) return;
+      this.stats.entries++;
+      const no = entry.nr !== undefined ? Number(BigInt.asIntN(32, reg(entry.nr))) : undefined;
+      await this.startCall(await this.pendingFromPtRegs(regs, this.asidOf(reg), abi, no), cpu, pc);
+      return;
+    }
     this.stats.entries++;
     const p = this.opts.profile.registers;
     const no = Number(BigInt.asIntN(32, reg(p.nr)));
@@ -384,19 +423,19 @@ export class TraceSession {
   }
 
   /** Reads the saved user registers (struct pt_regs) the kernel function got in `regsArg`. */
-  private async readPtRegs(reg: (n: string) => bigint): Promise<{ at: bigint; get: (off: number) => bigint } | null> {
-    const es = this.opts.profile.exitStop!;
-    const at = reg(es.regsArg);
-    const buf = await this.memory.read(at, es.ptRegs.size);
-    if (!buf || buf.length < es.ptRegs.size) return null;
+  private async readPtRegs(reg: (n: string) => bigint, regsArg = this.opts.profile.exitStop!.regsArg): Promise<{ at: bigint; get: (off: number) => bigint } | null> {
+    const size = this.opts.profile.ptRegs!.size;
+    const at = reg(regsArg);
+    const buf = await this.memory.read(at, size);
+    if (!buf || buf.length < size) return null;
     const word = this.opts.profile.wordSize;
     return { at, get: (off) => readUintLE(buf, off, word) };
   }
 
-  /** A pending call built from saved pt_regs. */
-  private async pendingFromPtRegs(regs: { get: (off: number) => bigint }, asid: bigint, abi: string): Promise<Pending> {
-    const pr = this.opts.profile.exitStop!.ptRegs;
-    const no = Number(BigInt.asIntN(32, regs.get(pr.nr)));
+  /** A pending call built from saved pt_regs (its number from there unless given). */
+  private async pendingFromPtRegs(regs: { get: (off: number) => bigint }, asid: bigint, abi: string, nr?: number): Promise<Pending> {
+    const pr = this.opts.profile.ptRegs!;
+    const no = nr ?? Number(BigInt.asIntN(32, regs.get(pr.nr)));
     const info = this.opts.table.getSyscallInfo(no);
     const args = argsOf(info, pr.args.map((o) => regs.get(o)));
     await decodeEnter(info, args, this.memory, { strsize: this.opts.strsize });

@@ -1,6 +1,6 @@
 /**
- * Helpers for tests that boot the bundled x86_64 guest (built by scripts/build-guest.sh
- * into .cache/guest/x86_64) and run systrace on it.
+ * Helpers for tests that boot the bundled guests (built by scripts/build-guest.sh [ARCH]
+ * into .cache/guest/ARCH; x86_64 unless an arch is given) and run systrace on them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
@@ -9,22 +9,39 @@ import { join, resolve } from 'node:path';
 import type { TraceEvent } from '../../src/trace/event.js';
 
 export const ROOT = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..', '..', '..');
-export const GUEST = join(ROOT, '.cache', 'guest', 'x86_64');
+export type GuestArch = 'x86_64' | 'i386' | 'armhf' | 'arm64' | 'mipsel';
+
+/** The guest directory of an architecture. */
+export function guestDir(arch: GuestArch = 'x86_64'): string {
+  return join(ROOT, '.cache', 'guest', arch);
+}
+
+export const GUEST = guestDir('x86_64');
+
+/** The QEMU system emulator of each guest. */
+const QEMU: Record<GuestArch, string> = {
+  x86_64: 'qemu-system-x86_64',
+  i386: 'qemu-system-i386',
+  armhf: 'qemu-system-arm',
+  arm64: 'qemu-system-aarch64',
+  mipsel: 'qemu-system-mipsel',
+};
 export const SYSTRACE = join(ROOT, 'bin', 'systrace');
 
-export function guestReady(): string | undefined {
+export function guestReady(arch: GuestArch = 'x86_64'): string | undefined {
+  const dir = guestDir(arch);
   for (const f of ['qemu-args', 'kallsyms', 'vmlinuz', 'initrd.gz']) {
-    if (!existsSync(join(GUEST, f))) return `guest file ${join(GUEST, f)} missing: run scripts/build-guest.sh`;
+    if (!existsSync(join(dir, f))) return `guest file ${join(dir, f)} missing: run scripts/build-guest.sh${arch === 'x86_64' ? '' : ' ' + arch}`;
   }
   return undefined;
 }
 
 /** The QEMU command line of the guest, with extra kernel parameters appended. */
-export function qemuCommand(extraAppend = ''): string[] {
-  const args = readFileSync(join(GUEST, 'qemu-args'), 'utf8').split('\n').filter((l) => l !== '');
+export function qemuCommand(extraAppend = '', arch: GuestArch = 'x86_64'): string[] {
+  const args = readFileSync(join(guestDir(arch), 'qemu-args'), 'utf8').split('\n').filter((l) => l !== '');
   const i = args.indexOf('-append');
   if (extraAppend && i >= 0) args[i + 1] = `${args[i + 1]} ${extraAppend}`;
-  return ['qemu-system-x86_64', ...args];
+  return [QEMU[arch], ...args];
 }
 
 /** The environment without tap's loader hooks, which are not meant for the program under test. */
