@@ -10,7 +10,7 @@
  * removes it), rules items merge as ruleset.ts says. Paths are relative to the file that
  * names them.
  */
-import { dirname, resolve } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import { isScalar, isSeq, type Node, type YAMLMap } from 'yaml';
 import { PositionedError, type Diagnostics, type SourcePos } from './diagnostics.js';
 import { BUILTINS } from './plugins/index.js';
@@ -66,15 +66,21 @@ function loadOne(file: string, cfg: PipelineConfig, diag: Diagnostics): void {
   if (rules !== undefined) readRules(src, src.seq(rules, "'rules'").items as Node[], cfg, diag);
 }
 
-/** Rules items, or paths of rules files (relative to `src`) read in their place. */
-function readRules(src: YamlSource, items: Node[], cfg: PipelineConfig, diag: Diagnostics): void {
+/**
+ * Rules items, or paths of rules files (relative to `src`) read in their place. `including`
+ * holds the files being read on the way here: a file that includes itself, directly or not,
+ * is an error at the include, not an endless recursion.
+ */
+function readRules(src: YamlSource, items: Node[], cfg: PipelineConfig, diag: Diagnostics, including: readonly string[] = [resolve(src.file)]): void {
   for (const n of items) {
     if (isScalar(n) && typeof n.value === 'string') {
       diag.guard(() => {
-        const sub = YamlSource.load(resolve(dirname(src.file), n.value as string), src.pos(n));
+        const path = resolve(dirname(src.file), n.value as string);
+        if (including.includes(path)) throw new PositionedError(src.pos(n), `${n.value as string} includes itself (through ${including.map((f) => basename(f)).join(' -> ')})`);
+        const sub = YamlSource.load(path, src.pos(n));
         const root = sub.root;
         if (root === undefined || (isScalar(root) && root.value === null)) return;
-        readRules(sub, sub.seq(root, 'a rules file (a list of list, macro and rule items)').items as Node[], cfg, diag);
+        readRules(sub, sub.seq(root, 'a rules file (a list of list, macro and rule items)').items as Node[], cfg, diag, [...including, path]);
       });
       continue;
     }

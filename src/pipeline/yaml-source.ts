@@ -21,7 +21,14 @@ export class YamlSource {
   /** Parses `text`; YAML syntax errors become a ConfigError listing all of them. */
   static parse(text: string, file: string): YamlSource {
     const lines = new LineCounter();
-    const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    let doc: Document.Parsed;
+    try {
+      doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+    } catch (e) {
+      // The yaml package recurses per nesting level: thousands of levels overflow the stack.
+      if (e instanceof RangeError) throw new ConfigError([{ pos: { file, line: 1, col: 1 }, message: 'nested too deeply to read' }]);
+      throw e;
+    }
     const src = new YamlSource(file, text, lines, doc);
     if (doc.errors.length > 0) {
       throw new ConfigError(doc.errors.map((e) => ({ pos: src.at(e.pos[0]), message: e.message.split('\n')[0]! })));
