@@ -45,6 +45,7 @@ function traceOptions(cmd: Command): Command {
     .option('-v, --no-abbrev', 'print structures in full (stat, statx, rusage, utsname, getdents64...), as strace -v')
     .option('-t', 'time of day on each line; -tt with microseconds, -ttt seconds since the epoch', (_v: string, n: number) => n + 1, 0)
     .option('-T', 'time spent in each call (needs entry events: selects --mode entry)')
+    .option('-c, --summary', 'print only a table of calls, errors and time per syscall at the end, as strace -c')
     .option('--perfetto <file>', 'also write a timeline for ui.perfetto.dev (trace event JSON: a slice per call, tracks per process and per vCPU)')
     .option('--config <file>', 'a pipeline config or rules file (plugins, rules; docs/plugins.md); repeat for more, later ones append or override', collect, [])
     .addOption(new Option('--debug-rsp', 'log every RSP byte to stderr').hideHelp());
@@ -92,6 +93,7 @@ function toTraceOptions(f: Flags, gdb: string): TraceOptions {
   }
   if (f.btf !== undefined) o.btf = f.btf;
   if (f.perfetto !== undefined) o.perfetto = f.perfetto;
+  if (f.summary) o.summary = true;
   if (f.comm !== undefined) o.comm = f.comm;
   if (f.config.length > 0) o.configs = f.config;
   if (f.pid !== undefined) {

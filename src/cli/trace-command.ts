@@ -53,6 +53,8 @@ export interface TraceOptions {
   timestamps?: 0 | 1 | 2 | 3;
   timing?: boolean;
   failedOnly?: boolean;
+  /** `-c`: print only the summary table at the end (strace -c). */
+  summary?: boolean;
   /** `--perfetto FILE`: a timeline in the trace event format. */
   perfetto?: string;
 }
@@ -133,6 +135,7 @@ export async function prepare(opts: TraceOptions) {
     configs: opts.configs ?? [],
     ...(opts.output !== undefined ? { output: opts.output } : {}),
     json: opts.json === true,
+    summary: opts.summary === true,
     prefix: opts.prefix,
     quiet: opts.quiet === true,
     live: true,

@@ -30,6 +30,8 @@ export interface PipelineSetup {
   output?: string;
   /** `--json`: the default output is `jsonl` instead of `print`. */
   json?: boolean;
+  /** `-c`: the default output is the `summary` table alone (strace -c). */
+  summary?: boolean;
   prefix: boolean;
   quiet?: boolean;
   /** False for `systrace replay`. */
@@ -87,7 +89,7 @@ export async function buildPipeline(setup: PipelineSetup): Promise<BuiltPipeline
 /** The configured plugins, or the CLI's default output; `rules` added when there are rules. */
 function chooseEntries(config: PipelineConfig, setup: PipelineSetup): PluginEntry[] {
   const builtin = (name: string): PluginEntry => ({ id: name, kind: 'builtin', name, options: {}, enabled: true, pos: { file: '<command line>', line: 1, col: 1 } });
-  const entries = config.plugins ? [...config.plugins] : [builtin(setup.json ? 'jsonl' : 'print')];
+  const entries = config.plugins ? [...config.plugins] : [builtin(setup.summary ? 'summary' : setup.json ? 'jsonl' : 'print')];
   if (config.plugins && setup.json && !entries.some((e) => e.id === 'jsonl')) entries.unshift(builtin('jsonl'));
   if (config.rules.length > 0 && !entries.some((e) => e.id === 'rules')) entries.push(builtin('rules'));
   return entries.filter((e) => e.enabled);
