@@ -5,7 +5,8 @@
 import { flags, hex, readView, struct, type ArgCtx, type Printer } from './context.js';
 import { quoteBytes, quoteLimited, styled, unsigned } from './format.js';
 import { signalName } from './structs.js';
-import { OPEN_FLAGS, O_ACCMODE, O_ACCMODE_NAMES } from './tables/linux-flags.js';
+import { O_ACCMODE, O_ACCMODE_NAMES } from './tables/linux-flags.js';
+import { openFlagsOf } from './arch.js';
 
 export interface KindDef {
   /** entry: printed at entry; exit: at return; both: at entry, then again at return (in/out). */
@@ -69,7 +70,7 @@ export function retOk(c: ArgCtx): boolean {
 
 export function fileFlags(c: ArgCtx, v: bigint, withAccess: boolean): string {
   const acc = O_ACCMODE_NAMES[Number(v & O_ACCMODE)]!;
-  const rest = flags({ ...c, style: { ...c.style, xlat: 'abbrev' } }, unsigned(v, 4) & ~O_ACCMODE, OPEN_FLAGS);
+  const rest = flags({ ...c, style: { ...c.style, xlat: 'abbrev' } }, unsigned(v, 4) & ~O_ACCMODE, openFlagsOf(c.info).table);
   const names = withAccess ? (rest === '0' ? acc : `${acc}|${rest}`) : rest;
   return styled(v === 0n ? '0' : hex(unsigned(v, 4)), names, c.style.xlat);
 }

@@ -96,14 +96,20 @@ async function archPrctl(c: ArgCtx): Promise<string> {
 }
 
 async function clone(c: ArgCtx): Promise<string> {
+  // By name: the order differs between architectures (kernel/fork.c CONFIG_CLONE_BACKWARDS*).
+  const at = (name: string, fallback: number): bigint => {
+    const i = c.info?.args.findIndex((a) => a.name === name) ?? -1;
+    return c.raw(i >= 0 ? i : fallback);
+  };
   const f = c.raw(0);
   const sig = Number(f & 0xffn);
   const fl = f & ~0xffn ? flags(c, f & ~0xffn, CLONE_FLAGS) : '';
   const sg = sig ? styled(String(sig), S.signalName(sig), c.style.xlat) : '';
-  const parts = [`child_stack=${pointer(c.raw(1))}`, `flags=${[fl, sg].filter(Boolean).join('|') || '0'}`];
-  if (f & 0x100000n) parts.push(`parent_tid=${retOk(c) ? await intOut(c, c.raw(2)) : pointer(c.raw(2))}`);
-  if (f & 0x1200000n) parts.push(`child_tidptr=${pointer(c.raw(3))}`);
-  if (f & 0x80000n) parts.push(`tls=${pointer(c.raw(4))}`);
+  const parts = [`child_stack=${pointer(at('newsp', 1))}`, `flags=${[fl, sg].filter(Boolean).join('|') || '0'}`];
+  const parent = at('parent_tidptr', 2);
+  if (f & 0x100000n) parts.push(`parent_tid=${retOk(c) ? await intOut(c, parent) : pointer(parent)}`);
+  if (f & 0x1200000n) parts.push(`child_tidptr=${pointer(at('child_tidptr', 3))}`);
+  if (f & 0x80000n) parts.push(`tls=${pointer(at('tls', 4))}`);
   return parts.join(', ');
 }
 

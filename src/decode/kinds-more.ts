@@ -5,7 +5,9 @@
  */
 import { flags, hex, pointer, readView, struct, xval, type ArgCtx } from './context.js';
 import { signed, styled, unsigned } from './format.js';
-import { buffer, entry, exit, retOk, type KindDef } from './helpers.js';
+import { buffer, entry, exit, readPath, retOk, type KindDef } from './helpers.js';
+
+const readPathArg = (c: ArgCtx): Promise<string> => readPath(c, c.v, c.style.strsize);
 import * as S from './structs.js';
 import * as M from './tables/linux-misc.js';
 
@@ -54,6 +56,11 @@ export const MORE_KINDS: Record<string, KindDef> = {
   xattr_out: exit((c) => (retOk(c) && c.ret! > 0n ? buffer(c, c.v, Number(c.ret)) : pointer(c.v))),
   splice_flags: entry((c) => flags(c, unsigned(c.v, 4), M.SPLICE_FLAGS)),
   off_ptr: offPtr,
+  reboot_magic1: entry((c) => xval(c, unsigned(c.v, 4), M.REBOOT_MAGIC1, 'LINUX_REBOOT_MAGIC_')),
+  reboot_magic2: entry((c) => xval(c, unsigned(c.v, 4), M.REBOOT_MAGIC2, 'LINUX_REBOOT_MAGIC_')),
+  reboot_cmd: entry((c) => xval(c, unsigned(c.v, 4), M.REBOOT_CMDS, 'LINUX_REBOOT_CMD_')),
+  /** reboot's argument: the command string of RESTART2 only. */
+  reboot_arg: entry((c) => (unsigned(c.raw(2), 4) === 0xa1b2c3d4n ? readPathArg(c) : null), true),
   /** _llseek's result: the new offset the kernel wrote. */
   llseek_result: exit((c) => (retOk(c) ? struct(c, 8, (v) => `[${v.i64(0)}]`) : pointer(c.v))),
   inotify_init_flags: entry((c) => flags(c, unsigned(c.v, 4), M.INOTIFY_INIT_FLAGS)),

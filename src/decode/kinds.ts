@@ -8,9 +8,10 @@ import { octal, signed, styled, unsigned } from './format.js';
 import * as S from './structs.js';
 import { both, buffer, entry, exit, fileFlags, iovecs, readPath, readStrArray, retOk, waitStatus, type KindDef } from './helpers.js';
 import {
-  ACCESS_MODES, AT_FDCWD, AT_FLAGS, CLONE_FLAGS, MAP_FLAGS, MAP_TYPES, O_CREAT, O_TMPFILE, PROT_FLAGS, SEEK_WHENCE, WAIT_OPTIONS,
+  ACCESS_MODES, AT_FDCWD, AT_FLAGS, CLONE_FLAGS, MAP_FLAGS, MAP_TYPES, O_CREAT, PROT_FLAGS, SEEK_WHENCE, WAIT_OPTIONS,
 } from './tables/linux-flags.js';
 import * as M from './tables/linux-misc.js';
+import { archOf, openFlagsOf } from './arch.js';
 import * as G from './tables/linux-signal.js';
 import { NET_KINDS } from './kinds-net.js';
 import { CALL_KINDS } from './kinds-calls.js';
@@ -41,7 +42,8 @@ const BASE: Record<string, KindDef> = {
   o_flags: entry((c) => fileFlags(c, c.v, false)),
   open_mode: entry((c) => {
     const f = c.raw(c.i - 1);
-    return (f & O_CREAT) === 0n && (f & O_TMPFILE) !== O_TMPFILE ? null : octal(unsigned(c.v, 4));
+    const tmpfile = openFlagsOf(c.info).tmpfile;
+    return (f & O_CREAT) === 0n && (f & tmpfile) !== tmpfile ? null : octal(unsigned(c.v, 4));
   }),
   mode: entry((c) => octal(unsigned(c.v, 4))),
   at_flags: entry((c) => flags(c, unsigned(c.v, 4), AT_FLAGS)),
@@ -74,7 +76,7 @@ const BASE: Record<string, KindDef> = {
   strarray: entry((c) => readStrArray(c, false), true),
   /** The environment: a count, or with -v the strings. */
   envp: entry((c) => readStrArray(c, !c.style.verbose), true),
-  stat_out: exit((c) => struct(c, S.STAT_SIZE, (v) => S.stat(c, v))),
+  stat_out: exit((c) => (archOf(c.info) === 'arm64' ? struct(c, 128, (v) => S.stat(c, S.genericStat(v))) : struct(c, S.STAT_SIZE, (v) => S.stat(c, v)))),
   statx_out: exit((c) => struct(c, S.STATX_SIZE, (v) => S.statx(c, v))),
   statfs_out: exit((c) => struct(c, S.STATFS_SIZE, (v) => S.statfs(c, v))),
   statx_flags: entry((c) => {
@@ -174,14 +176,20 @@ const BASE: Record<string, KindDef> = {
   tfd_settime_flags: entry((c) => flags(c, unsigned(c.v, 4), G.TFD_SETTIME_FLAGS)),
   epoll_flags: entry((c) => flags(c, unsigned(c.v, 4), G.EPOLL_CREATE_FLAGS)),
   epoll_op: entry((c) => xval(c, unsigned(c.v, 4), G.EPOLL_CTL_OPS, 'EPOLL_CTL_')),
-  epoll_event_in: entry((c) => struct(c, 12, (v) => S.epollEvent(c, v)), true),
+  // struct epoll_event is packed (12 bytes) on x86 only (include/uapi/linux/eventpoll.h EPOLL_PACKED).
+  epoll_event_in: entry((c) => {
+    const packed = archOf(c.info) === 'x86_64' || archOf(c.info) === 'i386';
+    return struct(c, packed ? 12 : 16, (v) => S.epollEvent(c, v, 0, packed));
+  }, true),
   epoll_events_out: exit(async (c) => {
     if (!retOk(c)) return pointer(c.v);
+    const packed = archOf(c.info) === 'x86_64' || archOf(c.info) === 'i386';
+    const size = packed ? 12 : 16;
     const n = Number(c.ret);
-    const v = await readView(c, c.v, 12 * n);
+    const v = await readView(c, c.v, size * n);
     if (!v) return hex(c.v);
     const items: string[] = [];
-    for (let i = 0; i < n; i++) items.push(S.epollEvent(c, v, 12 * i));
+    for (let i = 0; i < n; i++) items.push(S.epollEvent(c, v, size * i, packed));
     return `[${items.join(', ')}]`;
   }),
   /** sendfile's offset: `[0] => [4]`. */

@@ -30,6 +30,8 @@ export interface SyscallInfo {
   args: ArgInfo[];
   nargs: number;
   noreturn: boolean;
+  /** The table it comes from (`linux_arm64` for prototypes/linux_arm64.txt): decoders pick layouts and constants by it. */
+  abi?: string;
 }
 
 export interface SyscallMeta {
@@ -130,6 +132,7 @@ export class SyscallTable {
 
 export function parsePrototypes(text: string, file: string, wordSize: 4 | 8, renames: Record<string, string> = {}): SyscallTable {
   const table = new SyscallTable(file);
+  const abi = file.replace(/^.*\//, '').replace(/\.txt$/, '');
   const seen = new Map<number, number>();
   const lines = text.split('\n');
   for (let i = 0; i < lines.length; i++) {
@@ -155,7 +158,7 @@ export function parsePrototypes(text: string, file: string, wordSize: 4 | 8, ren
     }
     const fn = m![3]!;
     const name = shortName(fn, renames);
-    table.add({ no, name, fn, ret: m![2]!, args, nargs: args.length, noreturn: NORETURN.has(name) });
+    table.add({ no, name, fn, ret: m![2]!, args, nargs: args.length, noreturn: NORETURN.has(name), abi });
   }
   return table;
 }

@@ -160,6 +160,7 @@ export const SPECS: Readonly<Record<string, readonly string[]>> = {
   timer_create: ['clockid', 'sigevent', 'int_out'],
   timer_settime: ['int', 'timer_flags', 'itimerspec_in', 'itimerspec_out'],
   timer_gettime: ['int', 'itimerspec_out'],
+  reboot: ['reboot_magic1', 'reboot_magic2', 'reboot_cmd', 'reboot_arg'],
   // memory
   brk: ['ptr'],
   mmap: ['ptr', 'uint', 'prot', 'mmap_flags', 'fd', 'xint'],

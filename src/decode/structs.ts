@@ -9,7 +9,7 @@ import { DIRENT_TYPES, FILE_TYPES, FS_MAGIC, MODE_SETID, STATFS_FLAGS, STATX_ATT
 import { ADDRESS_FAMILIES } from './tables/linux-net.js';
 import { CLD_CODES, EPOLL_EVENTS, SA_FLAGS, SA_RESTORER, SIG_HANDLERS, SIGALTSTACK_FLAGS, SI_CODES } from './tables/linux-signal.js';
 import { CLONE_FLAGS } from './tables/linux-flags.js';
-import type { View } from './view.js';
+import { View } from './view.js';
 import * as T from './tables/linux-termios.js';
 
 /** st_mode and friends: `S_IFREG|0644`, `S_IFDIR|S_ISVTX|0777` (strace print_symbolic_mode_t). */
@@ -68,6 +68,27 @@ export function stat(c: ArgCtx, v: View): string {
     return `st_${name}=${s}${c.style.xlat === 'raw' || s === 0n ? '' : ` /* ${isoTime(s, ns)} */`}, st_${name}_nsec=${ns}`;
   };
   return `{st_dev=${makedev(v.u64(0), c.style.xlat)}, st_ino=${v.u64(8)}, st_mode=${fileMode(c, mode)}, st_nlink=${v.u64(16)}, st_uid=${v.u32(28)}, st_gid=${v.u32(32)}, st_blksize=${v.i64(56)}, st_blocks=${v.i64(64)}, ${dev ? `st_rdev=${makedev(v.u64(40), c.style.xlat)}` : `st_size=${v.i64(48)}`}, ${t('atime', 72)}, ${t('mtime', 88)}, ${t('ctime', 104)}}`;
+}
+
+/**
+ * The generic struct stat (include/uapi/asm-generic/stat.h: arm64, riscv) moved into the
+ * x86_64 layout `stat` reads: dev, ino, nlink (u32 here), mode, uid, gid, rdev, size,
+ * blksize (i32), blocks, times.
+ */
+export function genericStat(v: View): View {
+  const b = Buffer.alloc(STAT_SIZE);
+  b.writeBigUInt64LE(v.u64(0), 0);
+  b.writeBigUInt64LE(v.u64(8), 8);
+  b.writeBigUInt64LE(BigInt(v.u32(20)), 16);
+  b.writeUInt32LE(v.u32(16), 24);
+  b.writeUInt32LE(v.u32(24), 28);
+  b.writeUInt32LE(v.u32(28), 32);
+  b.writeBigUInt64LE(v.u64(32), 40);
+  b.writeBigInt64LE(v.i64(48), 48);
+  b.writeBigInt64LE(BigInt(v.i32(56)), 56);
+  b.writeBigInt64LE(v.i64(64), 64);
+  for (let i = 0; i < 6; i++) b.writeBigUInt64LE(v.u64(72 + 8 * i), 72 + 8 * i);
+  return new View(b);
 }
 
 /** struct statx (256 bytes). */
@@ -270,9 +291,9 @@ export function ipv6(b: Buffer): string {
   return `${hx(g.slice(0, best))}::${hx(g.slice(best + bestLen))}`;
 }
 
-/** struct epoll_event (x86_64: packed, 12 bytes). */
-export function epollEvent(c: ArgCtx, v: View, off = 0): string {
-  const data = v.u64(off + 4);
+/** struct epoll_event: packed (12 bytes) on x86, 16 bytes with the data at 8 elsewhere. */
+export function epollEvent(c: ArgCtx, v: View, off = 0, packed = true): string {
+  const data = v.u64(off + (packed ? 4 : 8));
   return `{events=${flags(c, BigInt(v.u32(off)), EPOLL_EVENTS)}, data={u32=${data & 0xffffffffn}, u64=${data}}}`;
 }
 

@@ -34,6 +34,30 @@ export const OPEN_FLAGS: FlagTable = {
   ],
 };
 
+/** ARM and AArch64 values (arch/arm64/include/uapi/asm/fcntl.h), in the same name order as OPEN_FLAGS (strace's xlat order). */
+export const O_TMPFILE_ARM = 0o20040000n;
+export const OPEN_FLAGS_ARM: FlagTable = {
+  bits: [
+    [0o100, 'O_CREAT'],
+    [0o200, 'O_EXCL'],
+    [0o400, 'O_NOCTTY'],
+    [0o1000, 'O_TRUNC'],
+    [0o2000, 'O_APPEND'],
+    [0o4000, 'O_NONBLOCK'],
+    [0o4010000, 'O_SYNC'],
+    [0o10000, 'O_DSYNC'],
+    [0o20000, 'O_ASYNC'],
+    [0o200000, 'O_DIRECT'],
+    [0o400000, 'O_LARGEFILE'],
+    [0o20040000, 'O_TMPFILE'],
+    [0o40000, 'O_DIRECTORY'],
+    [0o100000, 'O_NOFOLLOW'],
+    [0o1000000, 'O_NOATIME'],
+    [0o2000000, 'O_CLOEXEC'],
+    [0o10000000, 'O_PATH'],
+  ],
+};
+
 export const AT_FDCWD = -100n;
 
 export const AT_FLAGS: FlagTable = {

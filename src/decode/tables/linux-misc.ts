@@ -228,3 +228,12 @@ export const MSGCTL_CMDS = enumOf([[0, 'IPC_RMID'], [1, 'IPC_SET'], [2, 'IPC_STA
 export const SEM_FLAGS: FlagTable = { bits: [[0o4000, 'IPC_NOWAIT'], [0o10000, 'SEM_UNDO']] };
 export const MSG_IPC_FLAGS: FlagTable = { bits: [[0o4000, 'IPC_NOWAIT'], [0o10000, 'MSG_NOERROR'], [0o20000, 'MSG_EXCEPT'], [0o40000, 'MSG_COPY']] };
 export const UTIME_SPECIAL = enumOf([[0x3fffffff, 'UTIME_NOW'], [0x3ffffffe, 'UTIME_OMIT']]);
+
+/** bootflags1.in, bootflags2.in, bootflags3.in (include/uapi/linux/reboot.h) */
+export const REBOOT_MAGIC1 = enumOf([[0xfee1dead, 'LINUX_REBOOT_MAGIC1']]);
+export const REBOOT_MAGIC2 = enumOf([[672274793, 'LINUX_REBOOT_MAGIC2'], [85072278, 'LINUX_REBOOT_MAGIC2A'], [369367448, 'LINUX_REBOOT_MAGIC2B'], [537993216, 'LINUX_REBOOT_MAGIC2C']]);
+export const REBOOT_CMDS = enumOf([
+  [0x01234567, 'LINUX_REBOOT_CMD_RESTART'], [0xcdef0123, 'LINUX_REBOOT_CMD_HALT'], [0x89abcdef, 'LINUX_REBOOT_CMD_CAD_ON'],
+  [0, 'LINUX_REBOOT_CMD_CAD_OFF'], [0x4321fedc, 'LINUX_REBOOT_CMD_POWER_OFF'], [0xa1b2c3d4, 'LINUX_REBOOT_CMD_RESTART2'],
+  [0xd000fce2, 'LINUX_REBOOT_CMD_SW_SUSPEND'], [0x45584543, 'LINUX_REBOOT_CMD_KEXEC'],
+]);

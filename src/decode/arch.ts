@@ -1,0 +1,24 @@
+/**
+ * Which architecture's layouts and constants a call uses, from the table it comes from
+ * (`SyscallInfo.abi`, e.g. `linux_arm64`). x86_64 when unknown.
+ */
+import type { SyscallInfo } from './prototypes.js';
+import { OPEN_FLAGS, OPEN_FLAGS_ARM, O_TMPFILE, O_TMPFILE_ARM } from './tables/linux-flags.js';
+import type { FlagTable } from './format.js';
+
+export type Arch = 'x86_64' | 'i386' | 'arm' | 'arm64' | 'mips';
+
+export function archOf(info: SyscallInfo | undefined): Arch {
+  const abi = info?.abi ?? '';
+  if (/arm64|aarch64/.test(abi)) return 'arm64';
+  if (/arm/.test(abi)) return 'arm';
+  if (/mips/.test(abi)) return 'mips';
+  if (/x86$|i386|ia32/.test(abi)) return 'i386';
+  return 'x86_64';
+}
+
+/** O_* flags other than the access mode: ARM and AArch64 move O_DIRECTORY, O_NOFOLLOW, O_DIRECT, O_LARGEFILE (arch/arm64/include/uapi/asm/fcntl.h). */
+export function openFlagsOf(info: SyscallInfo | undefined): { table: FlagTable; tmpfile: bigint } {
+  const a = archOf(info);
+  return a === 'arm' || a === 'arm64' ? { table: OPEN_FLAGS_ARM, tmpfile: O_TMPFILE_ARM } : { table: OPEN_FLAGS, tmpfile: O_TMPFILE };
+}
