@@ -4,6 +4,9 @@
  * while systrace traces the whole guest from outside in `--mode entry` (arguments read at
  * entry, out-parameters at return: what strace reads when). For every process strace saw,
  * systrace's lines for the same thread id (from --btf) must equal strace's, line by line.
+ * Three runs (RUNS): the default style, `-v -X verbose` and `-X raw`, strace and systrace
+ * given the same options. SYSTRACE_STRACE_RUNS=default,-v picks runs by name prefix;
+ * SYSTRACE_STRACE_MODE=exit traces in exit mode instead (in/out arguments then differ).
  *
  * What is compared, and what is left out (the normalisation list, kept as small as it can be):
  * - strace's `--- SIGxxx {...} ---` and `+++ exited with N +++` lines: signal deliveries
