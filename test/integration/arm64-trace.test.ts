@@ -10,9 +10,13 @@ import t from 'tap';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { guestDir, guestReady, missingFromSubsequence, parseSystest, qemuCommand, readEvents, run, SYSTRACE } from './guest.js';
+import { guestDir, guestReady, missingFromSubsequence, parseSystest, qemuCommand, readEvents, ROOT, run, SYSTRACE } from './guest.js';
 import type { TraceEvent } from '../../src/trace/event.js';
 
+// scripts/test.sh builds only the x86_64 guest: this test builds (or checks the cache of) its own,
+// which also installs qemu-system-arm on a fresh machine.
+const build = await run('bash', [join(ROOT, 'scripts', 'build-guest.sh'), 'arm64'], { timeoutMs: 780_000 });
+if (build.code !== 0) t.comment(`build-guest.sh arm64 failed (${build.code}): ${build.stderr.slice(-1500)}`);
 const notReady = guestReady('arm64');
 if (notReady) t.fail(notReady);
 else await t.test('mode entry', async (t) => {
