@@ -8,6 +8,11 @@
  * threads of one process never mix. fork/vfork/clone return twice; exit/exit_group never;
  * a successful execve never comes back to its return site and is reported at the kernel's
  * point of no return (`exec_commit` in the profile).
+ *
+ * An entry may be a C function given the saved user registers (profile `entries[].regs_arg`,
+ * e.g. arm64 `invoke_syscall(regs, scno, ...)`): the arguments, user sp and return site then
+ * come from the profile's `pt_regs` layout, the number from `entries[].nr` or pt_regs.
+ * Registers outside the `g` packet (arm64's TTBR1_EL1) are read with `p`, at our stops only.
  */
 import type { GdbClient } from '../gdbstub/client.js';
 import { RspError } from '../gdbstub/errors.js';
@@ -67,8 +72,8 @@ interface Pending {
   forkLike: boolean;
   parentSeen: boolean;
   childSeen: boolean;
-  /** A return already printed the complete line once (the second return of a fork). */
-  lineDone: boolean;
+  /** The caller, when processes are named (--btf). */
+  proc?: ProcessInfo;
 }
 
 const FORK_LIKE = new Set(['fork', 'vfork', 'clone', 'clone3']);
@@ -366,7 +371,7 @@ export class TraceSession {
     const name = callName(info, no);
     const pend: Pending = {
       call: ++this.calls, info, no, name, args, asid: this.asidOf(reg), sp: reg(p.sp), retaddr: reg(p.retaddr), abi,
-      forkLike: FORK_LIKE.has(name), parentSeen: false, childSeen: false, lineDone: false,
+      forkLike: FORK_LIKE.has(name), parentSeen: false, childSeen: false,
     };
     await this.startCall(pend, cpu, pc);
   }
@@ -382,6 +387,8 @@ export class TraceSession {
   /** Emits the enter event of a call and, unless it never returns, waits for its return. */
   private async startCall(pend: Pending, cpu: number, pc: bigint): Promise<void> {
     const { name, info, args } = pend;
+    if (this.curProc) pend.proc = this.curProc;
+    if (name === 'exit_group') await this.reapProcess(cpu, pc);
     const ev = this.event('enter', pend, cpu, pc);
     if (this.opts.profile.sigreturn?.name === name) {
       await this.emitSigreturn(ev, pend);
@@ -442,7 +449,7 @@ export class TraceSession {
     const name = callName(info, no);
     return {
       call: ++this.calls, info, no, name, args, asid, sp: regs.get(pr.sp), retaddr: regs.get(pr.ip), abi,
-      forkLike: FORK_LIKE.has(name), parentSeen: false, childSeen: false, lineDone: false,
+      forkLike: FORK_LIKE.has(name), parentSeen: false, childSeen: false,
     };
   }
 
@@ -452,6 +459,7 @@ export class TraceSession {
     if (!regs) return;
     this.stats.entries++;
     const pend = await this.pendingFromPtRegs(regs, this.asidOf(reg), 'x64');
+    if (this.curProc) pend.proc = this.curProc;
     const ev = this.event('enter', pend, cpu, pc);
     if (this.opts.profile.sigreturn?.name === pend.name) return this.emitSigreturn(ev, pend);
     if (pend.info?.noreturn) {
@@ -572,12 +580,28 @@ export class TraceSession {
   }
 
   /**
+   * exit_group ends every thread of the process: their calls still waiting (a thread blocked
+   * in read) will never return, so they are reported `= ?` now and their return breakpoints
+   * freed. Needs process names (--btf); without them only the table's size bound applies.
+   */
+  private async reapProcess(cpu: number, pc: bigint): Promise<void> {
+    const me = this.curProc;
+    if (!me) return;
+    for (const pend of [...this.pending.values()]) {
+      if (pend.proc?.pid !== me.pid || pend.proc.tid === me.tid) continue;
+      this.curProc = pend.proc;
+      await this.finish(pend, undefined, cpu, pc, false);
+    }
+    this.curProc = me;
+  }
+
+  /**
    * The guest is gone: calls still waiting (a reboot that powered it off, a read that never
    * completed) are reported `= ?`, as strace reports calls a process never returned from.
    */
   private emitUnfinished(): void {
-    this.curProc = undefined; // no task is running: do not name one
     for (const pend of [...this.pending.values(), ...this.atHandler.values()]) {
+      this.curProc = pend.proc; // no task is running: name the caller
       const ev = this.event('return', pend, -1, pend.retaddr);
       this.fillReturn(ev, pend, undefined);
       this.opts.emit(ev);
