@@ -7,4 +7,5 @@ cd "$(dirname "$0")/.."
 [ -d node_modules ] || npm ci --no-audit --no-fund
 npx tsc -p tsconfig.json
 bash scripts/build-guest.sh
+bash scripts/build-guest.sh arm64 # the linux_arm64 test's guest (qemu-system-arm, an arm64 kernel, a cross gcc)
 exec npx tap "$@" dist/test/unit/*.test.js dist/test/integration/*.test.js
