@@ -293,12 +293,12 @@ build_initrd() {
 
 # A second initramfs, initrd-strace.gz: initrd.gz followed by a cpio with Debian's strace
 # (amd64, with the libraries it NEEDs: libunwind8, liblzma5, libc6) and the family test
-# programs test/guest/fam-*.c. The kernel unpacks concatenated archives in order, so the
+# programs test/guest/fam-*.c and scripts fam-*.sh. The kernel unpacks concatenated archives in order, so the
 # default initrd.gz stays as it is. Used by test/integration/x86_64-strace.test.ts.
 STRACE_PKGS=(strace:amd64 libunwind8:amd64 liblzma5:amd64 libc6:amd64)
 
 strace_inputs_hash() {
-	{ cat "$SRC"/fam-*.c "${BASH_SOURCE[0]}" "$OUT/initrd.hash"; cat "$OUT/strace-packages" 2>/dev/null; } | sha256sum | cut -d' ' -f1
+	{ cat "$SRC"/fam-*.c "$SRC"/fam-*.sh "${BASH_SOURCE[0]}" "$OUT/initrd.hash"; cat "$OUT/strace-packages" 2>/dev/null; } | sha256sum | cut -d' ' -f1
 }
 
 build_strace_overlay() {
@@ -339,6 +339,9 @@ build_strace_overlay() {
 		name=$(basename "$f" .c)
 		log "compiling test/guest/$name.c"
 		gcc -O1 -static -pthread -Wall -Wextra -Werror -o "$stage/bin/$name" "$f"
+	done
+	for f in "$SRC"/fam-*.sh; do
+		install -m 0755 "$f" "$stage/bin/$(basename "$f" .sh)"
 	done
 	find "$stage" -exec touch -h -d @0 {} +
 	{

@@ -269,6 +269,6 @@ export function joinArgs(args: DecodedArg[], from = 0, to = args.length): string
   return args
     .slice(from, to)
     .filter((a) => !a.omitted)
-    .map((a) => a.text ?? hex(a.raw))
+    .map((a) => a.text ?? (a.raw === 0n && a.type.includes('*') ? 'NULL' : hex(a.raw)))
     .join(', ');
 }

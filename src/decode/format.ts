@@ -90,9 +90,9 @@ export function formatEnum(value: bigint, names: ReadonlyMap<number, string>, un
   return styled(raw, n, style);
 }
 
-/** Octal as strace prints modes: `0644`, `0`. */
+/** Octal as strace prints modes, `%#03o`: `0644`, `022`, `000`. */
 export function octal(v: bigint): string {
-  return v === 0n ? '0' : '0' + v.toString(8);
+  return v === 0n ? '000' : ('0' + v.toString(8)).padStart(3, '0');
 }
 
 /** A register value as a signed integer of `size` bytes. */

@@ -16,7 +16,7 @@ import * as T from './tables/linux-termios.js';
 export function fileMode(c: ArgCtx, mode: number): string {
   const type = FILE_TYPES.get(mode & S_IFMT);
   const setid = flags({ ...c, style: { ...c.style, xlat: 'abbrev' } }, BigInt(mode & 0o7000), MODE_SETID);
-  const names = [type ?? (mode & S_IFMT ? octal(BigInt(mode & S_IFMT)) : ''), setid === '0' ? '' : setid, octal(BigInt(mode & 0o777)).padStart(4, '0')];
+  const names = [type ?? (mode & S_IFMT ? octal(BigInt(mode & S_IFMT)) : ''), setid === '0' ? '' : setid, octal(BigInt(mode & 0o777))];
   const text = names.filter(Boolean).join('|');
   const raw = '0' + mode.toString(8);
   if (c.style.xlat === 'raw') return raw;

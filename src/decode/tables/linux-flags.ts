@@ -11,7 +11,11 @@ export const O_ACCMODE_NAMES = ['O_RDONLY', 'O_WRONLY', 'O_RDWR', '0x3'];
 export const O_CREAT = 0o100n;
 export const O_TMPFILE = 0o20200000n;
 
-/** open/openat flags other than the access mode (x86 and asm-generic values). */
+/**
+ * open/openat flags other than the access mode (x86 and asm-generic values), in strace 6.1's
+ * order (src/xlat/open_mode_flags.in: O_TMPFILE before O_DIRECTORY, whose bit it holds; O_ASYNC
+ * printed as FASYNC).
+ */
 export const OPEN_FLAGS: FlagTable = {
   bits: [
     [0o100, 'O_CREAT'],
@@ -22,15 +26,15 @@ export const OPEN_FLAGS: FlagTable = {
     [0o4000, 'O_NONBLOCK'],
     [0o4010000, 'O_SYNC'],
     [0o10000, 'O_DSYNC'],
-    [0o20000, 'O_ASYNC'],
     [0o40000, 'O_DIRECT'],
     [0o100000, 'O_LARGEFILE'],
-    [0o20200000, 'O_TMPFILE'],
-    [0o200000, 'O_DIRECTORY'],
     [0o400000, 'O_NOFOLLOW'],
     [0o1000000, 'O_NOATIME'],
     [0o2000000, 'O_CLOEXEC'],
     [0o10000000, 'O_PATH'],
+    [0o20200000, 'O_TMPFILE'],
+    [0o200000, 'O_DIRECTORY'],
+    [0o20000, 'FASYNC'],
   ],
 };
 
@@ -46,15 +50,15 @@ export const OPEN_FLAGS_ARM: FlagTable = {
     [0o4000, 'O_NONBLOCK'],
     [0o4010000, 'O_SYNC'],
     [0o10000, 'O_DSYNC'],
-    [0o20000, 'O_ASYNC'],
     [0o200000, 'O_DIRECT'],
     [0o400000, 'O_LARGEFILE'],
-    [0o20040000, 'O_TMPFILE'],
-    [0o40000, 'O_DIRECTORY'],
     [0o100000, 'O_NOFOLLOW'],
     [0o1000000, 'O_NOATIME'],
     [0o2000000, 'O_CLOEXEC'],
     [0o10000000, 'O_PATH'],
+    [0o20040000, 'O_TMPFILE'],
+    [0o40000, 'O_DIRECTORY'],
+    [0o20000, 'FASYNC'],
   ],
 };
 
