@@ -65,7 +65,7 @@ export function stat(c: ArgCtx, v: View): string {
   const t = (name: string, off: number): string => {
     const s = v.i64(off);
     const ns = v.i64(off + 8);
-    return `st_${name}=${s}${c.style.xlat === 'raw' || s === 0n ? '' : ` /* ${isoTime(s, ns)} */`}, st_${name}_nsec=${ns}`;
+    return `st_${name}=${s}${c.style.xlat === 'raw' || s === 0n ? '' : ` /* ${isoTime(s, ns === 0n ? undefined : ns)} */`}, st_${name}_nsec=${ns}`;
   };
   return `{st_dev=${makedev(v.u64(0), c.style.xlat)}, st_ino=${v.u64(8)}, st_mode=${fileMode(c, mode)}, st_nlink=${v.u64(16)}, st_uid=${v.u32(28)}, st_gid=${v.u32(32)}, st_blksize=${v.i64(56)}, st_blocks=${v.i64(64)}, ${dev ? `st_rdev=${makedev(v.u64(40), c.style.xlat)}` : `st_size=${v.i64(48)}`}, ${t('atime', 72)}, ${t('mtime', 88)}, ${t('ctime', 104)}}`;
 }
@@ -101,7 +101,7 @@ export function statx(c: ArgCtx, v: View): string {
   const ts = (off: number): string => {
     const s = v.i64(off);
     const ns = BigInt(v.u32(off + 8));
-    return `{tv_sec=${s}, tv_nsec=${ns}}${c.style.xlat === 'raw' || s === 0n ? '' : ` /* ${isoTime(s, ns)} */`}`;
+    return `{tv_sec=${s}, tv_nsec=${ns}}${c.style.xlat === 'raw' || s === 0n ? '' : ` /* ${isoTime(s, ns === 0n ? undefined : ns)} */`}`;
   };
   const parts = [
     head, `stx_blksize=${v.u32(4)}`, `stx_attributes=${flags(c, v.u64(8), STATX_ATTRS)}`, `stx_nlink=${v.u32(16)}`,
