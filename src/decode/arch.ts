@@ -22,3 +22,9 @@ export function openFlagsOf(info: SyscallInfo | undefined): { table: FlagTable; 
   const a = archOf(info);
   return a === 'arm' || a === 'arm64' ? { table: OPEN_FLAGS_ARM, tmpfile: O_TMPFILE_ARM } : { table: OPEN_FLAGS, tmpfile: O_TMPFILE };
 }
+
+/** Bytes in a user pointer of the call's ABI. */
+export function wordOf(info: SyscallInfo | undefined): 4 | 8 {
+  const a = archOf(info);
+  return a === 'i386' || a === 'arm' || a === 'mips' ? 4 : 8;
+}

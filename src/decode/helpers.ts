@@ -6,7 +6,7 @@ import { flags, hex, readView, struct, type ArgCtx, type Printer } from './conte
 import { quoteBytes, quoteLimited, styled, unsigned } from './format.js';
 import { signalName } from './structs.js';
 import { O_ACCMODE, O_ACCMODE_NAMES } from './tables/linux-flags.js';
-import { openFlagsOf } from './arch.js';
+import { openFlagsOf, wordOf } from './arch.js';
 
 export interface KindDef {
   /** entry: printed at entry; exit: at return; both: at entry, then again at return (in/out). */
@@ -32,11 +32,12 @@ export async function readStrArray(c: ArgCtx, countOnly: boolean): Promise<strin
   if (addr === 0n) return 'NULL';
   const items: string[] = [];
   const maxItems = countOnly ? 4096 : c.style.strsize;
+  const word = wordOf(c.info);
   let more = false;
   for (let i = 0; i <= maxItems; i++) {
-    const p = await readView(c, addr + BigInt(i * 8), 8);
+    const p = await readView(c, addr + BigInt(i * word), word);
     if (!p) return i === 0 ? hex(addr) : `[${items.join(', ')}, ...]`;
-    const ptr = p.u64(0);
+    const ptr = word === 8 ? p.u64(0) : BigInt(p.u32(0));
     if (ptr === 0n) break;
     if (i === maxItems) {
       more = true;

@@ -20,6 +20,38 @@ export interface ProfileEntry {
   regsArg?: string;
   /** With `regsArg`: the register holding the number (else pt_regs' `nr`). */
   nr?: string;
+  /**
+   * Arguments `from` on are words in guest memory at (the user sp, or register `base`) +
+   * `offset` + (i - from) * word size: MIPS o32 arguments 5-8, the 6th argument of i386's
+   * vDSO paths, every argument of a Windows call.
+   */
+  stackArgs?: { from: number; offset: number; base?: string };
+  /**
+   * The user return site is the word at user sp + `ip`, and the sp there is user sp + `spAdd`
+   * (a call made through a stub that returns to its caller: i386 __kernel_vsyscall, KiFastSystemCall).
+   */
+  returnFromStack?: { ip: number; spAdd: number };
+  /**
+   * The breakpoint goes right after the first instruction word `insn` (little-endian) within
+   * `within` bytes of the symbol: asm entries whose saved registers are complete a few
+   * instructions in (ARM vector_swi, MIPS handle_sys).
+   */
+  after?: { insn: number; within: number };
+}
+
+/** A further ABI of a profile (32-bit calls on a 64-bit kernel): its own table and layouts. */
+export interface AbiSpec {
+  name: string;
+  prototypes: string;
+  wordSize: 4 | 8;
+  names: Record<string, string>;
+  errnoMax: number;
+  /** How 64-bit arguments take registers on a 32-bit ABI (decode/registers.ts). */
+  pairs?: 'consecutive' | 'aligned';
+  ptRegs?: PtRegsLayout;
+  /** At the user return site: the return value, the sp, and a register flagging an error (MIPS a3). */
+  registers: { ret: string; sp: string; errflag?: string };
+  sigreturn?: { name: string; retOffset: number; maskOffset: number };
 }
 
 /** Offsets in the kernel's saved user registers (struct pt_regs). */
@@ -31,6 +63,8 @@ export interface PtRegsLayout {
   ip: number;
   sp: number;
   cs?: number;
+  /** The saved PSR word and its Thumb bit: the call returns to Thumb code when set. */
+  thumb?: { offset: number; mask: bigint };
 }
 
 export interface Profile {
@@ -42,8 +76,19 @@ export interface Profile {
   prototypes: string;
   breakpointKind: number;
   entries: ProfileEntry[];
-  registers: { nr: string; args: string[]; ret: string; retaddr: string; sp: string; pc: string; asid: string };
+  registers: { nr: string; args: string[]; ret: string; retaddr: string; sp: string; pc: string; asid: string; errflag?: string };
   asidMask: bigint;
+  /**
+   * The address-space key is the word at `symbol` + cpu * `stride` in guest memory instead of
+   * `registers.asid` (MIPS: `kernelsp[cpu]`, the current task's kernel stack).
+   */
+  asidFrom?: { symbol: string; stride: number };
+  /** How 64-bit arguments take registers on this 32-bit ABI (decode/registers.ts). */
+  pairs?: 'consecutive' | 'aligned';
+  /** Further ABIs, by the name entries give in `abi`. */
+  abis: Record<string, AbiSpec>;
+  /** Z0 kind for return sites in Thumb code (pt_regs.thumb). */
+  thumbBreakpointKind?: number;
   errnoMax: number;
   execCommit?: string;
   /**
@@ -68,7 +113,13 @@ export interface Profile {
   sigreturn?: { name: string; retOffset: number; maskOffset: number };
 }
 
-const KNOWN_KEYS = ['name', 'os', 'arch', 'word_size', 'prototypes', 'breakpoint_kind', 'entries', 'registers', 'asid_mask', 'errno_max', 'exec_commit', 'kaslr', 'names', 'sigreturn', 'exit_stop', 'pt_regs'];
+const KNOWN_KEYS = [
+  'name', 'os', 'arch', 'word_size', 'prototypes', 'breakpoint_kind', 'entries', 'registers', 'asid_mask', 'errno_max', 'exec_commit',
+  'kaslr', 'names', 'sigreturn', 'exit_stop', 'pt_regs', 'abis', 'asid_from', 'pairs', 'thumb_breakpoint_kind',
+];
+
+const ENTRY_KEYS = ['symbol', 'abi', 'regs_arg', 'nr', 'stack_args', 'return_from_stack', 'after'];
+const ABI_KEYS = ['prototypes', 'word_size', 'names', 'errno_max', 'pairs', 'pt_regs', 'registers', 'sigreturn'];
 
 class Checker {
   constructor(private readonly file: string, private readonly lines: LineCounter) {}
@@ -161,6 +212,31 @@ export function parseProfile(text: string, file: string): Profile {
       if (ra === undefined) c.fail(c.get(m, 'nr', true), `an entry's 'nr' register needs 'regs_arg'`);
       e.nr = nr;
     }
+    for (const item of m.items) {
+      const k = isScalar(item.key) ? String(item.key.value) : '';
+      if (!ENTRY_KEYS.includes(k)) c.fail(item.key as Node, `unknown entry key '${k}' (expected one of ${ENTRY_KEYS.join(', ')})`);
+    }
+    const sa = c.get(m, 'stack_args', false);
+    if (sa !== undefined) {
+      const sm = c.map(sa, `'stack_args'`);
+      e.stackArgs = { from: c.num(sm, 'from'), offset: c.num(sm, 'offset') };
+      const base = c.str(sm, 'base', false);
+      if (base !== undefined) e.stackArgs.base = base;
+    }
+    const rs = c.get(m, 'return_from_stack', false);
+    if (rs !== undefined) {
+      const rm = c.map(rs, `'return_from_stack'`);
+      e.returnFromStack = { ip: c.num(rm, 'ip'), spAdd: c.num(rm, 'sp_add') };
+    }
+    const af = c.get(m, 'after', false);
+    if (af !== undefined) {
+      const am = c.map(af, `'after'`);
+      const insn = c.big(am, 'insn');
+      if (insn < 0n || insn > 0xffffffffn) c.fail(c.get(am, 'insn', true), `'after.insn' must be a 32-bit instruction word`);
+      const within = c.num(am, 'within');
+      if (within < 4 || within > 4096) c.fail(c.get(am, 'within', true), `'after.within' must be 4..4096 bytes`);
+      e.after = { insn: Number(insn), within };
+    }
     return e;
   });
   const regs = c.map(c.get(root, 'registers', true), `'registers'`);
@@ -171,8 +247,11 @@ export function parseProfile(text: string, file: string): Profile {
     retaddr: c.str(regs, 'retaddr')!,
     sp: c.str(regs, 'sp')!,
     pc: c.str(regs, 'pc')!,
-    asid: c.str(regs, 'asid')!,
-  };
+    // With asid_from, the key comes from guest memory.
+    asid: c.str(regs, 'asid', c.get(root, 'asid_from', false) === undefined) ?? '',
+  } as Profile['registers'];
+  const ef = c.str(regs, 'errflag', false);
+  if (ef !== undefined) registers.errflag = ef;
   const profile: Profile = {
     name: c.str(root, 'name')!,
     file,
@@ -186,7 +265,21 @@ export function parseProfile(text: string, file: string): Profile {
     asidMask: c.big(root, 'asid_mask'),
     errnoMax: c.num(root, 'errno_max'),
     names: {},
+    abis: {},
   };
+  const pairsOf = (m: YAMLMap): 'consecutive' | 'aligned' | undefined => {
+    const v = c.str(m, 'pairs', false);
+    if (v !== undefined && v !== 'consecutive' && v !== 'aligned') c.fail(c.get(m, 'pairs', true), `'pairs' must be consecutive or aligned`);
+    return v as 'consecutive' | 'aligned' | undefined;
+  };
+  const pairs = pairsOf(root);
+  if (pairs) profile.pairs = pairs;
+  const asidFrom = c.get(root, 'asid_from', false);
+  if (asidFrom !== undefined) {
+    const am = c.map(asidFrom, `'asid_from'`);
+    profile.asidFrom = { symbol: c.str(am, 'symbol')!, stride: c.num(am, 'stride', [4, 8]) };
+  }
+  if (c.get(root, 'thumb_breakpoint_kind', false) !== undefined) profile.thumbBreakpointKind = c.num(root, 'thumb_breakpoint_kind');
   const ec = c.str(root, 'exec_commit', false);
   if (ec !== undefined) profile.execCommit = ec;
   const k = c.get(root, 'kaslr', false);
@@ -226,6 +319,11 @@ export function parseProfile(text: string, file: string): Profile {
       sp: c.num(pr, 'sp'),
     };
     if (c.get(pr, 'cs', false) !== undefined) layout.cs = c.num(pr, 'cs');
+    const th = c.get(pr, 'thumb', false);
+    if (th !== undefined) {
+      const tm = c.map(th, `${what.slice(0, -1)}.thumb'`);
+      layout.thumb = { offset: c.num(tm, 'offset'), mask: c.big(tm, 'mask') };
+    }
     return layout;
   };
   const top = c.get(root, 'pt_regs', false);
@@ -246,12 +344,53 @@ export function parseProfile(text: string, file: string): Profile {
     };
     if (c.get(m, 'user_cs', false) !== undefined) profile.exitStop.userCs = c.num(m, 'user_cs');
   }
-  if (entries.some((e) => e.regsArg !== undefined) && profile.ptRegs === undefined) c.fail(entriesNode, `entries with 'regs_arg' need a 'pt_regs' layout`);
-  const names = c.get(root, 'names', false);
-  if (names !== undefined) {
+  const namesOf = (m: YAMLMap, into: Record<string, string>): void => {
+    const names = c.get(m, 'names', false);
+    if (names === undefined) return;
     for (const item of c.map(names, `'names'`).items) {
       if (!isScalar(item.key) || !isScalar(item.value)) c.fail(item.key as Node, 'names must map a function name to a syscall name');
-      profile.names[String((item.key as { value: unknown }).value)] = String((item.value as { value: unknown }).value);
+      into[String((item.key as { value: unknown }).value)] = String((item.value as { value: unknown }).value);
+    }
+  };
+  namesOf(root, profile.names);
+  const abis = c.get(root, 'abis', false);
+  if (abis !== undefined) {
+    for (const item of c.map(abis, `'abis'`).items) {
+      const name = isScalar(item.key) ? String(item.key.value) : '';
+      if (!/^[A-Za-z0-9_]+$/.test(name)) c.fail(item.key as Node, 'ABI names are words (letters, digits, _)');
+      const m = c.map(item.value as Node, `ABI '${name}'`);
+      for (const k of m.items) {
+        const key = isScalar(k.key) ? String(k.key.value) : '';
+        if (!ABI_KEYS.includes(key)) c.fail(k.key as Node, `unknown key '${key}' in ABI '${name}' (expected one of ${ABI_KEYS.join(', ')})`);
+      }
+      const r = c.map(c.get(m, 'registers', true), `'abis.${name}.registers'`);
+      const spec: AbiSpec = {
+        name,
+        prototypes: c.str(m, 'prototypes')!,
+        wordSize: c.num(m, 'word_size', [4, 8]) as 4 | 8,
+        names: {},
+        errnoMax: c.num(m, 'errno_max'),
+        registers: { ret: c.str(r, 'ret')!, sp: c.str(r, 'sp')! },
+      };
+      const aef = c.str(r, 'errflag', false);
+      if (aef !== undefined) spec.registers.errflag = aef;
+      const ap = pairsOf(m);
+      if (ap) spec.pairs = ap;
+      const apr = c.get(m, 'pt_regs', false);
+      if (apr !== undefined) spec.ptRegs = parsePtRegs(apr, `'abis.${name}.pt_regs'`);
+      const asr = c.get(m, 'sigreturn', false);
+      if (asr !== undefined) {
+        const sm = c.map(asr, `'abis.${name}.sigreturn'`);
+        spec.sigreturn = { name: c.str(sm, 'name')!, retOffset: c.num(sm, 'ret_offset'), maskOffset: c.num(sm, 'mask_offset') };
+      }
+      namesOf(m, spec.names);
+      profile.abis[name] = spec;
+    }
+  }
+  for (const [i, e] of entries.entries()) {
+    const spec = profile.abis[e.abi];
+    if (e.regsArg !== undefined && (spec ? spec.ptRegs ?? profile.ptRegs : profile.ptRegs) === undefined) {
+      c.fail(entriesNode.items[i] as Node, `an entry with 'regs_arg' needs a 'pt_regs' layout (top-level, or in its ABI)`);
     }
   }
   return profile;

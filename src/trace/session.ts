@@ -20,9 +20,10 @@ import { readUintLE } from '../gdbstub/framing.js';
 import { threadNumber, type StopReply } from '../gdbstub/stop-reply.js';
 import type { RegisterInfo, RegisterMap } from '../gdbstub/target-description.js';
 import { argsOf, callName, decodeEnter, decodeReturn, errnoOf, formatReturn, joinArgs, sigset, type DecodedArg } from '../decode/decoder.js';
-import type { SyscallInfo, SyscallTable } from '../decode/prototypes.js';
+import { loadPrototypes, type SyscallInfo, type SyscallTable } from '../decode/prototypes.js';
+import type { PairAbi } from '../decode/decoder.js';
 import { ERRNO } from '../decode/tables/errno.js';
-import type { Profile, ProfileEntry } from '../profile/profile.js';
+import type { Profile, ProfileEntry, PtRegsLayout } from '../profile/profile.js';
 import type { SymbolTable } from '../symbols/system-map.js';
 import type { SymbolSource } from '../symbols/source.js';
 import { UserError } from '../util/errors.js';
@@ -58,6 +59,21 @@ export interface SessionOptions {
   btf?: Btf;
 }
 
+/** One system-call ABI of the profile: its table, layouts and return convention. */
+interface Abi {
+  name: string;
+  table: SyscallTable;
+  wordSize: 4 | 8;
+  errnoMax: number;
+  pairs?: PairAbi;
+  ptRegs?: PtRegsLayout;
+  /** Registers at the user return site. */
+  ret: string;
+  sp: string;
+  errflag?: string;
+  sigreturn?: { name: string; retOffset: number; maskOffset: number };
+}
+
 interface Pending {
   call: number;
   info: SyscallInfo | undefined;
@@ -67,7 +83,9 @@ interface Pending {
   asid: bigint;
   sp: bigint;
   retaddr: bigint;
-  abi: string;
+  abi: Abi;
+  /** Z0 kind of the return breakpoint (Thumb code). */
+  retKind: number;
   /** fork, vfork, clone, clone3: returns in parent and child. */
   forkLike: boolean;
   parentSeen: boolean;
@@ -92,7 +110,14 @@ export class TraceSession {
   private readonly entryBps = new Map<bigint, ProfileEntry>(); // address -> entry
   /** Registers the profile reads that are not in the `g` packet (arm64 system registers): read with `p`. */
   private pRegs: RegisterInfo[] = [];
-  private readonly returnBps = new Map<bigint, number>(); // address -> calls waiting there
+  private readonly returnBps = new Map<bigint, { n: number; kind: number }>(); // address -> calls waiting there
+  /** The profile's own ABI, and the further ones its entries name. */
+  private readonly abi: Abi;
+  private readonly abis = new Map<string, Abi>();
+  /** asid_from: the address of the per-CPU word that keys the address space. */
+  private asidFromAddr: bigint | undefined;
+  /** The address-space key of the stop being handled. */
+  private curAsid = 0n;
   private execBp: bigint | undefined;
   /** Exit mode: the exit breakpoint, handler breakpoints (address -> call name), calls seen at their handler. */
   private exitBp: bigint | undefined;
@@ -120,6 +145,33 @@ export class TraceSession {
     this.memory = new StubMemory(client);
     this.mode = opts.only ? 'selective' : opts.mode ?? (opts.profile.exitStop ? 'exit' : 'entry');
     this.maxPending = opts.maxPending ?? 4096;
+    const p = opts.profile;
+    const ownName = p.entries.find((e) => p.abis[e.abi] === undefined)?.abi ?? p.name;
+    this.abi = {
+      name: ownName, table: opts.table, wordSize: p.wordSize, errnoMax: p.errnoMax, ret: p.registers.ret, sp: p.registers.sp,
+      ...(p.pairs ? { pairs: { pairs: p.pairs } } : {}),
+      ...(p.ptRegs ? { ptRegs: p.ptRegs } : {}),
+      ...(p.registers.errflag ? { errflag: p.registers.errflag } : {}),
+      ...(p.sigreturn ? { sigreturn: p.sigreturn } : {}),
+    };
+    for (const spec of Object.values(p.abis)) {
+      this.abis.set(spec.name, {
+        name: spec.name,
+        table: loadPrototypes(spec.prototypes, spec.wordSize, spec.names),
+        wordSize: spec.wordSize,
+        errnoMax: spec.errnoMax,
+        ret: spec.registers.ret,
+        sp: spec.registers.sp,
+        ...(spec.pairs ? { pairs: { pairs: spec.pairs } } : {}),
+        ...(spec.ptRegs ?? p.ptRegs ? { ptRegs: (spec.ptRegs ?? p.ptRegs)! } : {}),
+        ...(spec.registers.errflag ? { errflag: spec.registers.errflag } : {}),
+        ...(spec.sigreturn ? { sigreturn: spec.sigreturn } : {}),
+      });
+    }
+  }
+
+  private abiOf(entry: ProfileEntry): Abi {
+    return this.abis.get(entry.abi) ?? this.abi;
   }
 
   /** Handshake, register map, symbols placed on this boot, breakpoints planted. */
@@ -148,6 +200,8 @@ export class TraceSession {
       info: this.opts.info,
       untilReady: (probe, what) => this.untilReady(probe, what),
     });
+    const af = this.opts.profile.asidFrom;
+    if (af) this.asidFromAddr = this.symbols.require(af.symbol, 'the address-space key (asid_from)');
     if (this.opts.btf) {
       const r = ProcessReader.create(this.opts.btf, this.symbols);
       if (typeof r === 'string') this.opts.info(`warning: processes will not be named (${r}); events carry asids only`);
@@ -156,10 +210,19 @@ export class TraceSession {
     if (this.mode === 'exit') return this.plantExitMode();
     if (this.mode === 'selective') return this.plantSelective();
     for (const e of this.opts.profile.entries) {
-      const addr = this.symbols.require(e.symbol, `${this.opts.profile.name} entry point`);
+      let addr = this.symbols.require(e.symbol, `${this.opts.profile.name} entry point`);
+      let where = e.symbol;
+      if (e.after) {
+        const off = await this.findAfter(addr, e.after.insn, e.after.within);
+        if (off === undefined) {
+          throw new UserError('GUEST_UNSUPPORTED', `no instruction 0x${e.after.insn.toString(16).padStart(8, '0')} within ${e.after.within} bytes of ${e.symbol}: is profile ${this.opts.profile.name} right for this kernel?`);
+        }
+        addr += BigInt(off);
+        where = `${e.symbol}+0x${off.toString(16)} (after instruction 0x${e.after.insn.toString(16).padStart(8, '0')})`;
+      }
       this.entryBps.set(addr, e);
       await c.insertBreakpoint(addr, 0, this.opts.profile.breakpointKind);
-      this.opts.info(`breakpoint on ${e.symbol} at 0x${addr.toString(16)}`);
+      this.opts.info(`breakpoint on ${where} at 0x${addr.toString(16)}`);
     }
     if (this.opts.profile.execCommit) this.execBp = this.symbols.lookup(this.opts.profile.execCommit);
   }
@@ -168,15 +231,32 @@ export class TraceSession {
   private neededRegisters(all = false): string[] {
     const p = this.opts.profile;
     const r = p.registers;
-    const names = [r.ret, r.sp, r.pc, r.asid];
+    const names = [r.ret, r.sp, r.pc];
+    if (!p.asidFrom) names.push(r.asid);
+    if (r.errflag) names.push(r.errflag);
+    for (const a of Object.values(p.abis)) {
+      names.push(a.registers.ret, a.registers.sp);
+      if (a.registers.errflag) names.push(a.registers.errflag);
+    }
     // Entries given pt_regs take the number, arguments and return site from there.
     if (all || p.entries.some((e) => e.regsArg === undefined)) names.push(...r.args, r.nr, r.retaddr);
     for (const e of p.entries) {
       if (e.regsArg) names.push(e.regsArg);
       if (e.nr) names.push(e.nr);
+      if (e.stackArgs?.base) names.push(e.stackArgs.base);
     }
     if (p.exitStop) names.push(p.exitStop.regsArg);
-    return names;
+    return [...new Set(names)];
+  }
+
+  /** Offset just past the first `insn` (a little-endian word) within `within` bytes of `addr`. */
+  private async findAfter(addr: bigint, insn: number, within: number): Promise<number | undefined> {
+    const code = await this.memory.read(addr, within);
+    if (!code) return undefined;
+    for (let off = 0; off + 4 <= code.length; off += 4) {
+      if (code.readUInt32LE(off) === insn) return off + 4;
+    }
+    return undefined;
   }
 
   private async plantSelective(): Promise<void> {
@@ -279,10 +359,13 @@ export class TraceSession {
   async release(): Promise<void> {
     const c = this.client;
     const kind = this.opts.profile.breakpointKind;
-    const all = [...this.entryBps.keys(), ...this.handlerBps.keys(), ...this.selectedBps.keys(), ...this.returnBps.keys()];
+    const all = [...this.entryBps.keys(), ...this.handlerBps.keys(), ...this.selectedBps.keys()];
     if (this.exitBp !== undefined) all.push(this.exitBp);
     if (this.execBpPlanted && this.execBp !== undefined) all.push(this.execBp);
     for (const addr of all) await c.removeBreakpoint(addr, 0, kind).catch(() => undefined);
+    for (const [addr, bp] of this.returnBps) {
+      if (!this.entryBps.has(addr)) await c.removeBreakpoint(addr, 0, bp.kind).catch(() => undefined);
+    }
     this.entryBps.clear();
     this.handlerBps.clear();
     this.selectedBps.clear();
@@ -314,6 +397,7 @@ export class TraceSession {
     if (this.pRegs.length && this.isOurs(pc)) {
       for (const r of this.pRegs) viaP.set(r.name, await this.client.readRegister(r.name));
     }
+    if (this.isOurs(pc)) this.curAsid = await this.readAsid(reg, cpu);
     if (this.procReader && this.isOurs(pc)) {
       this.curProc = await this.procReader.read(this.memory, reg('gs_base'), reg('k_gs_base'));
     }
@@ -346,32 +430,85 @@ export class TraceSession {
     return this.entryBps.has(pc) || pc === this.exitBp || this.handlerBps.has(pc) || this.selectedBps.has(pc) || this.returnBps.has(pc) || (this.execBpPlanted && pc === this.execBp);
   }
 
-  private asidOf(reg: (n: string) => bigint): bigint {
-    return reg(this.opts.profile.registers.asid) & this.opts.profile.asidMask;
+  /** The address-space key at this stop: a register, or a per-CPU word in guest memory (asid_from). */
+  private async readAsid(reg: (n: string) => bigint, cpu: number): Promise<bigint> {
+    const p = this.opts.profile;
+    if (this.asidFromAddr === undefined) return reg(p.registers.asid) & p.asidMask;
+    const word = p.asidFrom!.stride;
+    const b = await this.memory.read(this.asidFromAddr + BigInt(cpu * word), word);
+    return b && b.length === word ? readUintLE(b) & p.asidMask : 0n;
+  }
+
+  private asidOf(_reg: (n: string) => bigint): bigint {
+    return this.curAsid;
+  }
+
+  /** A value of a 32-bit ABI as the 64-bit two's complement the rest of the code reads. */
+  private widen(abi: Abi, v: bigint): bigint {
+    return abi.wordSize === 4 ? BigInt.asUintN(64, BigInt.asIntN(32, v)) : v;
+  }
+
+  /**
+   * The raw argument words of a call: registers up to `stackArgs.from`, then words from the
+   * stack (as many as the prototype takes; none for an unknown call).
+   */
+  private async withStackArgs(entry: ProfileEntry, abi: Abi, info: SyscallInfo | undefined, regs: bigint[], sp: bigint, reg: (n: string) => bigint): Promise<bigint[]> {
+    const sa = entry.stackArgs;
+    if (!sa) return regs;
+    const out = regs.slice(0, sa.from);
+    while (out.length < sa.from) out.push(0n);
+    if (!info) return out;
+    // Register slots the prototype takes: a 64-bit value takes two on a 32-bit ABI (plus one of
+    // alignment where pairs are aligned).
+    let slots = 0;
+    for (const a of info.args) {
+      if (abi.pairs && a.size === 8 && !a.pointer) slots += abi.pairs.pairs === 'aligned' ? 3 : 2;
+      else slots++;
+    }
+    const n = Math.min(Math.max(0, slots - sa.from), 16);
+    if (n === 0) return out;
+    const w = abi.wordSize;
+    const base = (sa.base ? reg(sa.base) : sp) + BigInt(sa.offset);
+    const b = await this.memory.read(base, n * w);
+    for (let i = 0; i < n; i++) out.push(b && b.length >= (i + 1) * w ? readUintLE(b, i * w, w) : 0n);
+    return out;
+  }
+
+  /** Return site and the sp seen there, when the call returns through a stub's `ret` (return_from_stack). */
+  private async returnSite(entry: ProfileEntry, abi: Abi, sp: bigint, retaddr: bigint): Promise<{ sp: bigint; retaddr: bigint }> {
+    const rs = entry.returnFromStack;
+    if (!rs) return { sp, retaddr };
+    const w = abi.wordSize;
+    const b = await this.memory.read(sp + BigInt(rs.ip), w);
+    return { sp: BigInt.asUintN(w * 8, sp + BigInt(rs.spAdd)), retaddr: b && b.length === w ? readUintLE(b) : retaddr };
   }
 
   private async onEntry(reg: (n: string) => bigint, pc: bigint, cpu: number, entry: ProfileEntry): Promise<void> {
-    const abi = entry.abi;
+    const abi = this.abiOf(entry);
     if (entry.regsArg !== undefined) {
-      // A C function given the saved user registers (arm64 invoke_syscall(regs, scno, ...)):
-      // arguments, user sp and return site from pt_regs, the number from a register or pt_regs.
-      const regs = await this.readPtRegs(reg, entry.regsArg);
+      // A C function given the saved user registers (arm64 invoke_syscall(regs, scno, ...)),
+      // or an asm entry once it has saved them (regs_arg: sp): arguments, user sp and return
+      // site from pt_regs, the number from a register or pt_regs.
+      const regs = await this.readPtRegs(reg, entry.regsArg, abi.ptRegs);
       if (!regs) return;
       this.stats.entries++;
       const no = entry.nr !== undefined ? Number(BigInt.asIntN(32, reg(entry.nr))) : undefined;
-      await this.startCall(await this.pendingFromPtRegs(regs, this.asidOf(reg), abi, no), cpu, pc);
+      await this.startCall(await this.pendingFromPtRegs(regs, this.asidOf(reg), abi, no, entry, reg), cpu, pc);
       return;
     }
     this.stats.entries++;
     const p = this.opts.profile.registers;
     const no = Number(BigInt.asIntN(32, reg(p.nr)));
-    const info = this.opts.table.getSyscallInfo(no);
-    const args = argsOf(info, p.args.map(reg));
+    const info = abi.table.getSyscallInfo(no);
+    const sp = reg(p.sp);
+    const raw = await this.withStackArgs(entry, abi, info, p.args.map(reg), sp, reg);
+    const args = argsOf(info, raw, abi.pairs);
     await decodeEnter(info, args, this.memory, { strsize: this.opts.strsize });
     const name = callName(info, no);
+    const site = await this.returnSite(entry, abi, sp, reg(p.retaddr));
     const pend: Pending = {
-      call: ++this.calls, info, no, name, args, asid: this.asidOf(reg), sp: reg(p.sp), retaddr: reg(p.retaddr), abi,
-      forkLike: FORK_LIKE.has(name), parentSeen: false, childSeen: false,
+      call: ++this.calls, info, no, name, args, asid: this.asidOf(reg), sp: site.sp, retaddr: site.retaddr, abi,
+      retKind: this.opts.profile.breakpointKind, forkLike: FORK_LIKE.has(name), parentSeen: false, childSeen: false,
     };
     await this.startCall(pend, cpu, pc);
   }
@@ -381,7 +518,7 @@ export class TraceSession {
     const regs = await this.readPtRegs(reg);
     if (!regs) return;
     this.stats.entries++;
-    await this.startCall(await this.pendingFromPtRegs(regs, this.asidOf(reg), 'x64'), cpu, pc);
+    await this.startCall(await this.pendingFromPtRegs(regs, this.asidOf(reg), this.abi), cpu, pc);
   }
 
   /** Emits the enter event of a call and, unless it never returns, waits for its return. */
@@ -390,7 +527,7 @@ export class TraceSession {
     if (this.curProc) pend.proc = this.curProc;
     if (name === 'exit_group') await this.reapProcess(cpu, pc);
     const ev = this.event('enter', pend, cpu, pc);
-    if (this.opts.profile.sigreturn?.name === name) {
+    if (pend.abi.sigreturn?.name === name) {
       await this.emitSigreturn(ev, pend);
       return;
     }
@@ -410,18 +547,18 @@ export class TraceSession {
       await this.finish(old, undefined, cpu, pc, false);
     }
     this.pending.set(key, pend);
-    await this.addReturnBp(pend.retaddr);
+    await this.addReturnBp(pend.retaddr, pend.retKind);
     if (EXEC_LIKE.has(name)) await this.armExec();
     await this.reap(cpu, pc);
   }
 
   /** rt_sigreturn: complete at entry, with the mask and return value its frame restores. */
   private async emitSigreturn(ev: TraceEvent, pend: Pending): Promise<void> {
-    const sr = this.opts.profile.sigreturn!;
-    const word = this.opts.profile.wordSize;
+    const sr = pend.abi.sigreturn!;
+    const word = pend.abi.wordSize;
     const mask = await this.memory.read(pend.sp + BigInt(sr.maskOffset), 8);
     const rax = await this.memory.read(pend.sp + BigInt(sr.retOffset), word);
-    const restored = rax && rax.length === word ? readUintLE(rax) : undefined;
+    const restored = rax && rax.length === word ? this.widen(pend.abi, readUintLE(rax)) : undefined;
     this.fillReturn(ev, pend, restored);
     const maskText = mask && mask.length === 8 ? `{mask=${sigset(readUintLE(mask))}}` : '';
     ev.line = `${pend.name}(${maskText}) = ${ev.retText}`;
@@ -430,8 +567,8 @@ export class TraceSession {
   }
 
   /** Reads the saved user registers (struct pt_regs) the kernel function got in `regsArg`. */
-  private async readPtRegs(reg: (n: string) => bigint, regsArg = this.opts.profile.exitStop!.regsArg): Promise<{ at: bigint; get: (off: number) => bigint } | null> {
-    const size = this.opts.profile.ptRegs!.size;
+  private async readPtRegs(reg: (n: string) => bigint, regsArg = this.opts.profile.exitStop!.regsArg, layout = this.opts.profile.ptRegs!): Promise<{ at: bigint; get: (off: number) => bigint } | null> {
+    const size = layout.size;
     const at = reg(regsArg);
     const buf = await this.memory.read(at, size);
     if (!buf || buf.length < size) return null;
@@ -440,15 +577,25 @@ export class TraceSession {
   }
 
   /** A pending call built from saved pt_regs (its number from there unless given). */
-  private async pendingFromPtRegs(regs: { get: (off: number) => bigint }, asid: bigint, abi: string, nr?: number): Promise<Pending> {
-    const pr = this.opts.profile.ptRegs!;
+  private async pendingFromPtRegs(
+    regs: { get: (off: number) => bigint }, asid: bigint, abi: Abi, nr?: number, entry?: ProfileEntry, reg?: (n: string) => bigint,
+  ): Promise<Pending> {
+    const pr = abi.ptRegs ?? this.opts.profile.ptRegs!;
+    const w = abi.wordSize;
+    const word = (off: number): bigint => BigInt.asUintN(w * 8, regs.get(off));
     const no = nr ?? Number(BigInt.asIntN(32, regs.get(pr.nr)));
-    const info = this.opts.table.getSyscallInfo(no);
-    const args = argsOf(info, pr.args.map((o) => regs.get(o)));
+    const info = abi.table.getSyscallInfo(no);
+    const sp = word(pr.sp);
+    let raw = pr.args.map(word);
+    if (entry && reg) raw = await this.withStackArgs(entry, abi, info, raw, sp, reg);
+    const args = argsOf(info, raw, abi.pairs);
     await decodeEnter(info, args, this.memory, { strsize: this.opts.strsize });
     const name = callName(info, no);
+    const site = entry ? await this.returnSite(entry, abi, sp, word(pr.ip)) : { sp, retaddr: word(pr.ip) };
+    const thumb = pr.thumb && (regs.get(pr.thumb.offset) & pr.thumb.mask) !== 0n;
     return {
-      call: ++this.calls, info, no, name, args, asid, sp: regs.get(pr.sp), retaddr: regs.get(pr.ip), abi,
+      call: ++this.calls, info, no, name, args, asid, sp: site.sp, retaddr: site.retaddr, abi,
+      retKind: thumb && this.opts.profile.thumbBreakpointKind !== undefined ? this.opts.profile.thumbBreakpointKind : this.opts.profile.breakpointKind,
       forkLike: FORK_LIKE.has(name), parentSeen: false, childSeen: false,
     };
   }
@@ -458,10 +605,10 @@ export class TraceSession {
     const regs = await this.readPtRegs(reg);
     if (!regs) return;
     this.stats.entries++;
-    const pend = await this.pendingFromPtRegs(regs, this.asidOf(reg), 'x64');
+    const pend = await this.pendingFromPtRegs(regs, this.asidOf(reg), this.abi);
     if (this.curProc) pend.proc = this.curProc;
     const ev = this.event('enter', pend, cpu, pc);
-    if (this.opts.profile.sigreturn?.name === pend.name) return this.emitSigreturn(ev, pend);
+    if (pend.abi.sigreturn?.name === pend.name) return this.emitSigreturn(ev, pend);
     if (pend.info?.noreturn) {
       ev.noreturn = true;
       ev.retText = '?';
@@ -500,7 +647,7 @@ export class TraceSession {
     if (pend && pend.no === Number(nr)) {
       this.atHandler.delete(regs.at);
     } else {
-      pend = await this.pendingFromPtRegs(regs, asid, 'x64');
+      pend = await this.pendingFromPtRegs(regs, asid, this.abi);
       this.stats.entries++;
       const enter = this.event('enter', pend, cpu, pc);
       enter.late = true;
@@ -519,15 +666,22 @@ export class TraceSession {
     const p = this.opts.profile.registers;
     const asid = this.asidOf(reg);
     const sp = reg(p.sp);
-    const ret = reg(p.ret);
     let pend = this.pending.get(this.key(asid, sp, pc));
+    // The return value as the caller's ABI has it (a 32-bit call on a 64-bit kernel reads
+    // eax; MIPS flags an error in a3, with a positive errno in v0).
+    const retOf = (abi: Abi): bigint => {
+      const v = this.widen(abi, reg(abi.ret));
+      return abi.errflag && reg(abi.errflag) !== 0n ? BigInt.asUintN(64, -BigInt.asIntN(64, v)) : v;
+    };
+    let ret = retOf(pend?.abi ?? this.abi);
     let child = false;
     if (pend && pend.forkLike && BigInt.asIntN(64, ret) === 0n) child = true;
     if (!pend && BigInt.asIntN(64, ret) === 0n) {
       // A fork child returns in a new address space; a thread from clone on its new stack.
       for (const cand of [...this.pending.values()].reverse()) {
-        if (cand.forkLike && !cand.childSeen && cand.retaddr === pc) {
+        if (cand.forkLike && !cand.childSeen && cand.retaddr === pc && BigInt.asIntN(64, retOf(cand.abi)) === 0n) {
           pend = cand;
+          ret = retOf(cand.abi);
           child = true;
           break;
         }
@@ -548,7 +702,7 @@ export class TraceSession {
     } else pend.parentSeen = true;
     this.fillReturn(ev, pend, ret);
     this.opts.emit(ev);
-    const failed = errnoOf(ret, this.opts.profile.errnoMax) !== undefined;
+    const failed = errnoOf(ret, pend.abi.errnoMax) !== undefined;
     const done = !pend.forkLike || (pend.parentSeen && (pend.childSeen || failed));
     if (done) await this.drop(pend);
   }
@@ -569,11 +723,11 @@ export class TraceSession {
   }
 
   private fillReturn(ev: TraceEvent, pend: Pending, ret: bigint | undefined): void {
-    const size = pend.info ? Math.min(8, this.opts.profile.wordSize) : 8;
-    ev.retText = formatReturn(pend.name, ret, this.opts.profile.errnoMax, size);
+    const size = pend.abi.wordSize;
+    ev.retText = formatReturn(pend.name, ret, pend.abi.errnoMax, size);
     if (ret !== undefined) {
       ev.ret = Number(BigInt.asIntN(size * 8, ret));
-      const e = errnoOf(ret, this.opts.profile.errnoMax);
+      const e = errnoOf(ret, pend.abi.errnoMax);
       if (e !== undefined) ev.errno = ERRNO.get(e)?.[0] ?? `errno${e}`;
     }
     ev.line = `${pend.name}(${joinArgs(pend.args)}) = ${ev.retText}`;
@@ -631,18 +785,22 @@ export class TraceSession {
     await this.decReturnBp(pend.retaddr);
   }
 
-  private async addReturnBp(addr: bigint): Promise<void> {
-    const n = this.returnBps.get(addr) ?? 0;
-    if (n === 0 && !this.entryBps.has(addr)) await this.client.insertBreakpoint(addr, 0, this.opts.profile.breakpointKind);
-    this.returnBps.set(addr, n + 1);
+  private async addReturnBp(addr: bigint, kind: number): Promise<void> {
+    const bp = this.returnBps.get(addr);
+    if (bp) {
+      bp.n++;
+      return;
+    }
+    if (!this.entryBps.has(addr)) await this.client.insertBreakpoint(addr, 0, kind);
+    this.returnBps.set(addr, { n: 1, kind });
   }
 
   private async decReturnBp(addr: bigint): Promise<void> {
-    const n = this.returnBps.get(addr) ?? 0;
-    if (n <= 1) {
-      this.returnBps.delete(addr);
-      if (n === 1 && !this.entryBps.has(addr)) await this.client.removeBreakpoint(addr, 0, this.opts.profile.breakpointKind);
-    } else this.returnBps.set(addr, n - 1);
+    const bp = this.returnBps.get(addr);
+    if (!bp) return;
+    if (--bp.n > 0) return;
+    this.returnBps.delete(addr);
+    if (!this.entryBps.has(addr)) await this.client.removeBreakpoint(addr, 0, bp.kind);
   }
 
   private async armExec(): Promise<void> {
@@ -681,7 +839,7 @@ export class TraceSession {
       name: pend.name,
       args,
       profile: this.opts.profile.name,
-      abi: pend.abi,
+      abi: pend.abi.name,
     };
     if (!pend.info) ev.unknown = true;
     const pr = this.curProc;
