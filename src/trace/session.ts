@@ -251,8 +251,12 @@ export class TraceSession {
 
   /** Offset just past the first `insn` (a little-endian word) within `within` bytes of `addr`. */
   private async findAfter(addr: bigint, insn: number, within: number): Promise<number | undefined> {
-    const code = await this.memory.read(addr, within);
-    if (!code) return undefined;
+    // Without KASLR nothing has waited for the kernel yet: at QEMU's first stop the MMU may be
+    // off (armhf starts in the zImage decompressor), so let it boot until its text is mapped.
+    const code = await this.untilReady(
+      async () => (await this.memory.read(addr, within)) ?? { reason: `kernel text at 0x${addr.toString(16)} is not mapped yet` },
+      'read the kernel entry code',
+    );
     for (let off = 0; off + 4 <= code.length; off += 4) {
       if (code.readUInt32LE(off) === insn) return off + 4;
     }
