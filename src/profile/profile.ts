@@ -39,6 +39,16 @@ export interface ProfileEntry {
   after?: { insn: number; within: number };
 }
 
+/**
+ * A sigreturn-like call: complete at its entry, where the frame at the user sp holds the
+ * return value and signal mask it restores (`ret_offset`, `mask_offset`).
+ */
+export interface SigreturnSpec {
+  name: string;
+  retOffset: number;
+  maskOffset: number;
+}
+
 /** A further ABI of a profile (32-bit calls on a 64-bit kernel): its own table and layouts. */
 export interface AbiSpec {
   name: string;
@@ -51,7 +61,7 @@ export interface AbiSpec {
   ptRegs?: PtRegsLayout;
   /** At the user return site: the return value, the sp, and a register flagging an error (MIPS a3). */
   registers: { ret: string; sp: string; errflag?: string };
-  sigreturn?: { name: string; retOffset: number; maskOffset: number };
+  sigreturn?: SigreturnSpec[];
 }
 
 /** Offsets in the kernel's saved user registers (struct pt_regs). */
@@ -109,8 +119,11 @@ export interface Profile {
     ptRegs: PtRegsLayout;
     userCs?: number;
   };
-  /** Where the sigreturn call finds the restored return value and signal mask, from its user sp. */
-  sigreturn?: { name: string; retOffset: number; maskOffset: number };
+  /**
+   * Where each sigreturn call finds the restored return value and signal mask, from its user
+   * sp (YAML: one mapping, or a list of them where an ABI has two, as ARM's sigreturn and rt_sigreturn).
+   */
+  sigreturn?: SigreturnSpec[];
 }
 
 const KNOWN_KEYS = [
@@ -301,11 +314,17 @@ export function parseProfile(text: string, file: string): Profile {
     profile.kaslr = { method: 'idt', align: c.big(km, 'align'), gates };
     }
   }
+  const sigreturnsOf = (node: Node, what: string): SigreturnSpec[] => {
+    const one = (n: Node): SigreturnSpec => {
+      const m = c.map(n, what);
+      return { name: c.str(m, 'name')!, retOffset: c.num(m, 'ret_offset'), maskOffset: c.num(m, 'mask_offset') };
+    };
+    if (!isSeq(node)) return [one(node)];
+    if (node.items.length === 0) c.fail(node, `${what} must be a mapping or a non-empty list of them`);
+    return node.items.map((it) => one(it as Node));
+  };
   const sr = c.get(root, 'sigreturn', false);
-  if (sr !== undefined) {
-    const m = c.map(sr, `'sigreturn'`);
-    profile.sigreturn = { name: c.str(m, 'name')!, retOffset: c.num(m, 'ret_offset'), maskOffset: c.num(m, 'mask_offset') };
-  }
+  if (sr !== undefined) profile.sigreturn = sigreturnsOf(sr, `'sigreturn'`);
   const parsePtRegs = (node: Node | undefined, what: string): PtRegsLayout => {
     const pr = c.map(node, what);
     const argsNode = c.get(pr, 'args', true);
@@ -379,10 +398,7 @@ export function parseProfile(text: string, file: string): Profile {
       const apr = c.get(m, 'pt_regs', false);
       if (apr !== undefined) spec.ptRegs = parsePtRegs(apr, `'abis.${name}.pt_regs'`);
       const asr = c.get(m, 'sigreturn', false);
-      if (asr !== undefined) {
-        const sm = c.map(asr, `'abis.${name}.sigreturn'`);
-        spec.sigreturn = { name: c.str(sm, 'name')!, retOffset: c.num(sm, 'ret_offset'), maskOffset: c.num(sm, 'mask_offset') };
-      }
+      if (asr !== undefined) spec.sigreturn = sigreturnsOf(asr, `'abis.${name}.sigreturn'`);
       namesOf(m, spec.names);
       profile.abis[name] = spec;
     }

@@ -23,7 +23,7 @@ import { argsOf, callName, decodeEnter, decodeReturn, errnoOf, formatReturn, joi
 import { loadPrototypes, type SyscallInfo, type SyscallTable } from '../decode/prototypes.js';
 import type { PairAbi } from '../decode/decoder.js';
 import { ERRNO } from '../decode/tables/errno.js';
-import type { Profile, ProfileEntry, PtRegsLayout } from '../profile/profile.js';
+import type { Profile, ProfileEntry, PtRegsLayout, SigreturnSpec } from '../profile/profile.js';
 import type { SymbolTable } from '../symbols/system-map.js';
 import type { SymbolSource } from '../symbols/source.js';
 import { UserError } from '../util/errors.js';
@@ -71,7 +71,7 @@ interface Abi {
   ret: string;
   sp: string;
   errflag?: string;
-  sigreturn?: { name: string; retOffset: number; maskOffset: number };
+  sigreturn?: SigreturnSpec[];
 }
 
 interface Pending {
@@ -531,8 +531,9 @@ export class TraceSession {
     if (this.curProc) pend.proc = this.curProc;
     if (name === 'exit_group') await this.reapProcess(cpu, pc);
     const ev = this.event('enter', pend, cpu, pc);
-    if (pend.abi.sigreturn?.name === name) {
-      await this.emitSigreturn(ev, pend);
+    const sr = pend.abi.sigreturn?.find((s) => s.name === name);
+    if (sr) {
+      await this.emitSigreturn(ev, pend, sr);
       return;
     }
     if (info?.noreturn) {
@@ -556,9 +557,8 @@ export class TraceSession {
     await this.reap(cpu, pc);
   }
 
-  /** rt_sigreturn: complete at entry, with the mask and return value its frame restores. */
-  private async emitSigreturn(ev: TraceEvent, pend: Pending): Promise<void> {
-    const sr = pend.abi.sigreturn!;
+  /** A sigreturn (rt_sigreturn, ARM and i386 sigreturn): complete at entry, with the mask and return value its frame restores. */
+  private async emitSigreturn(ev: TraceEvent, pend: Pending, sr: SigreturnSpec): Promise<void> {
     const word = pend.abi.wordSize;
     const mask = await this.memory.read(pend.sp + BigInt(sr.maskOffset), 8);
     const rax = await this.memory.read(pend.sp + BigInt(sr.retOffset), word);
@@ -612,7 +612,8 @@ export class TraceSession {
     const pend = await this.pendingFromPtRegs(regs, this.asidOf(reg), this.abi);
     if (this.curProc) pend.proc = this.curProc;
     const ev = this.event('enter', pend, cpu, pc);
-    if (pend.abi.sigreturn?.name === pend.name) return this.emitSigreturn(ev, pend);
+    const sr = pend.abi.sigreturn?.find((s) => s.name === pend.name);
+    if (sr) return this.emitSigreturn(ev, pend, sr);
     if (pend.info?.noreturn) {
       ev.noreturn = true;
       ev.retText = '?';

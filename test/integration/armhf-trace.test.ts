@@ -162,6 +162,15 @@ else await t.test('mode entry', async (t) => {
     });
   }
 
+  // busybox ash (the guest's /init) handles SIGCHLD without SA_SIGINFO: glibc's restorer is then
+  // the old-style sigreturn (119), whose frame is a struct sigframe at the user sp.
+  t.test('sigreturn completes at its entry with the mask and r0 its frame restores', async (t) => {
+    const srs = events.filter((e) => e.name === 'sigreturn');
+    t.ok(srs.length >= 1, `busybox's SIGCHLD handlers returned through sigreturn (${srs.length})`);
+    t.ok(srs.every((e) => e.dir === 'enter' && e.noreturn && /^sigreturn\(\{mask=\[[A-Z0-9_ ]*\]\}\) = \d+$/.test(e.line ?? '')), 'each one: sigreturn({mask=[...]}) = value', { lines: srs.map((e) => e.line) });
+    t.notOk(res.stderr.match(/ [1-9]\d* still pending/), 'no call left pending at the end');
+  });
+
   t.test('exit_group never returns', async (t) => {
     const exits = events.filter((e) => e.name === 'exit_group');
     t.ok(exits.length >= 3, 'exit_group of both children and the program');

@@ -69,9 +69,9 @@ function checkProfile(p: Profile, where: string): void {
     check(typeof p.kaslr.align === 'bigint', `${where}: kaslr.align`);
     for (const [k, v] of Object.entries(p.kaslr.gates)) check(/^\d+$/.test(k) && Number(k) <= 255 && typeof v === 'string', `${where}: gate ${k}`);
   }
-  if (p.sigreturn) {
-    check(typeof p.sigreturn.name === 'string', `${where}: sigreturn.name`);
-    check(isSafeInt(p.sigreturn.retOffset) && isSafeInt(p.sigreturn.maskOffset), `${where}: sigreturn offsets ${p.sigreturn.retOffset} ${p.sigreturn.maskOffset}`);
+  for (const sr of p.sigreturn ?? []) {
+    check(typeof sr.name === 'string', `${where}: sigreturn.name`);
+    check(isSafeInt(sr.retOffset) && isSafeInt(sr.maskOffset), `${where}: sigreturn offsets ${sr.retOffset} ${sr.maskOffset}`);
   }
   if (p.exitStop) {
     const es = p.exitStop;

@@ -1,0 +1,57 @@
+/**
+ * The linux_arm profile and the profile features it uses: a list of sigreturn calls (ARM has
+ * sigreturn and rt_sigreturn), strace's arm names over the kernel's function names.
+ */
+import t from 'tap';
+import { loadPrototypes } from '../../src/decode/prototypes.js';
+import { loadProfile, parseProfile } from '../../src/profile/profile.js';
+import { UserError } from '../../src/util/errors.js';
+
+function errorOf(f: () => unknown): string {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof UserError) return e.message;
+    throw e;
+  }
+  return '(no error)';
+}
+
+t.test('linux_arm loads with strace arm names', async (t) => {
+  const p = loadProfile('linux_arm');
+  t.equal(p.arch, 'arm', 'what detection maps an `arm` stub to');
+  t.equal(p.wordSize, 4);
+  t.equal(p.pairs, 'aligned', 'EABI: 64-bit arguments in an even register pair');
+  t.same(p.entries.map((e) => [e.symbol, e.regsArg, e.nr, e.after?.insn]), [['vector_swi', 'sp', 'r7', 0xe58d0044]]);
+  t.same(p.ptRegs?.thumb, { offset: 64, mask: 0x20n });
+  t.equal(p.thumbBreakpointKind, 2);
+  const tab = loadPrototypes(p.prototypes, p.wordSize, p.names);
+  const names: Array<[number, string]> = [
+    [16, 'lchown'], [24, 'getuid'], [52, 'umount2'], [106, 'stat'], [119, 'sigreturn'], [140, '_llseek'], [142, '_newselect'],
+    [173, 'rt_sigreturn'], [191, 'ugetrlimit'], [192, 'mmap2'], [199, 'getuid32'], [240, 'futex'], [248, 'exit_group'],
+    [266, 'statfs64'], [341, 'sync_file_range2'], [403, 'clock_gettime64'], [422, 'futex_time64'],
+    [0xf0002, 'cacheflush'], [0xf0005, 'set_tls'],
+  ];
+  for (const [no, name] of names) t.equal(tab.getSyscallInfo(no)?.name, name, `${no} is ${name}`);
+  t.equal(tab.getSyscallInfo(248)?.noreturn, true, 'exit_group does not return');
+  // Every function the table renames is a function of the table (no stale key).
+  const fns = new Set(tab.all().map((i) => i.fn));
+  t.same(Object.keys(p.names).filter((f) => !fns.has(f)), [], 'every names: key is a function of linux_arm.txt');
+});
+
+t.test('sigreturn: one mapping or a list', async (t) => {
+  t.same(loadProfile('linux_arm').sigreturn, [
+    { name: 'sigreturn', retOffset: 32, maskOffset: 104 },
+    { name: 'rt_sigreturn', retOffset: 160, maskOffset: 232 },
+  ]);
+  t.same(loadProfile('linux_x64').sigreturn?.map((s) => s.name), ['rt_sigreturn'], 'a single mapping is a list of one');
+  const text = (sr: string): string =>
+    [
+      'name: x', 'os: linux', 'arch: arm', 'word_size: 4', 'prototypes: linux_arm.txt', 'breakpoint_kind: 4',
+      'entries: [{ symbol: vector_swi, abi: arm }]',
+      'registers: { nr: r7, args: [r0], ret: r0, retaddr: lr, sp: sp, pc: pc, asid: TTBR0_EL1 }',
+      'asid_mask: 0', 'errno_max: 4095', sr,
+    ].join('\n');
+  t.match(errorOf(() => parseProfile(text('sigreturn: []'), 'p.yaml')), /^p\.yaml:11:\d+: 'sigreturn' must be a mapping or a non-empty list of them/);
+  t.match(errorOf(() => parseProfile(text('sigreturn: [{ name: sigreturn, ret_offset: 32 }]'), 'p.yaml')), /^p\.yaml:11:\d+: missing key 'mask_offset'/);
+});
