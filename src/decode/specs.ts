@@ -187,6 +187,9 @@ export const SPECS: Readonly<Record<string, readonly string[]>> = {
   msgsnd: ['int', 'msgbuf_in', 'uint', 'ipc_flags'],
   msgrcv: ['int', 'msgbuf_out', 'uint', 'int', 'ipc_flags'],
   msgctl: ['int', 'msgctl_cmd', 'ptr'],
+  // ARM-private calls (0xf0000 + n): strace prints their arguments with printargs (%#lx)
+  set_tls: ['xint'],
+  cacheflush: ['xint', 'xint', 'xint'],
   // signals and event descriptors
   rt_sigaction: ['signal', 'sigaction_in', 'sigaction_out', 'uint'],
   rt_sigprocmask: ['sigprocmask_how', 'sigset', 'sigset_out', 'uint'],

@@ -3,6 +3,8 @@
  * sigreturn and rt_sigreturn), strace's arm names over the kernel's function names.
  */
 import t from 'tap';
+import { argsOf, callName, decodeEnter, decodeReturn, formatReturn, joinArgs } from '../../src/decode/decoder.js';
+import { staticMemory } from '../../src/decode/memory.js';
 import { loadPrototypes } from '../../src/decode/prototypes.js';
 import { loadProfile, parseProfile } from '../../src/profile/profile.js';
 import { UserError } from '../../src/util/errors.js';
@@ -54,4 +56,19 @@ t.test('sigreturn: one mapping or a list', async (t) => {
     ].join('\n');
   t.match(errorOf(() => parseProfile(text('sigreturn: []'), 'p.yaml')), /^p\.yaml:11:\d+: 'sigreturn' must be a mapping or a non-empty list of them/);
   t.match(errorOf(() => parseProfile(text('sigreturn: [{ name: sigreturn, ret_offset: 32 }]'), 'p.yaml')), /^p\.yaml:11:\d+: missing key 'mask_offset'/);
+});
+
+t.test('ARM-private calls print their arguments as strace printargs does', async (t) => {
+  const p = loadProfile('linux_arm');
+  const tab = loadPrototypes(p.prototypes, p.wordSize, p.names);
+  const line = async (name: string, regs: bigint[]): Promise<string> => {
+    const info = tab.byShortName(name)!;
+    const args = argsOf(info, regs);
+    const mem = staticMemory([]);
+    await decodeEnter(info, args, mem, { strsize: 32 });
+    await decodeReturn(info, args, 0n, mem, { strsize: 32 });
+    return `${callName(info, info.no)}(${joinArgs(args)}) = ${formatReturn(info.name, 0n, 4095, 4, args)}`;
+  };
+  t.equal(await line('set_tls', [0xe38000n]), 'set_tls(0xe38000) = 0');
+  t.equal(await line('cacheflush', [0x10000n, 0x10800n, 0n]), 'cacheflush(0x10000, 0x10800, 0) = 0');
 });
