@@ -9,6 +9,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { loadPrototypes } from '../decode/prototypes.js';
 import { availableProfiles, loadProfile } from '../profile/profile.js';
 import type { TraceSession } from '../trace/session.js';
+import type { ProbeSession } from '../probe/probe-session.js';
 import { UserError } from '../util/errors.js';
 import { info, traceGuest, prepare, type TraceOptions, type TraceResult } from './trace-command.js';
 import { pipelineCommands } from '../pipeline/commands.js';
@@ -35,6 +36,7 @@ function traceOptions(cmd: Command): Command {
     .option('--no-prefix', 'leave out the [cpuN asid] prefix')
     .option('-q, --quiet', 'no progress messages on stderr')
     .addOption(new Option('--mode <mode>', 'exit: one stop per call where the kernel leaves it; entry: stops at entry and at the return site (needed for <unfinished ...>, hooks before the call)').choices(['exit', 'entry']))
+    .addOption(new Option('--engine <engine>', 'breakpoint: stop the guest per call; probe: a recorder placed in the guest kernel, drained without breakpoints (x86_64 Linux 6.1; docs/probe.md)').choices(['breakpoint', 'probe']).default('breakpoint'))
     .option('--timeout <ms>', 'deadline for each stub reply', intOption('--timeout', 1), 10000)
     .option('--boot-timeout <ms>', 'how long to wait for the guest kernel to come up', intOption('--boot-timeout', 1), 300000)
     .option('--btf <file>', "the kernel's BTF (scripts/kernel-btf.sh VMLINUZ OUT): events then carry pid, tid, ppid, comm")
@@ -79,6 +81,11 @@ function toTraceOptions(f: Flags, gdb: string): TraceOptions {
   if (f.quiet) o.quiet = true;
   if (f.debugRsp) o.debugRsp = true;
   if (f.mode) o.mode = f.mode;
+  if (f.engine === 'probe') {
+    if (f.mode) throw new UserError('USAGE', '--mode is for --engine breakpoint; the probe records every entry and return');
+    if (f.expr.some((e) => !/^status=failed$/.test(e))) throw new UserError('USAGE', '-e trace= is for --engine breakpoint; the probe records every call');
+    o.engine = 'probe';
+  }
   parseExprs(f.expr, o);
   if (f.X) o.xlat = f.X;
   if (f.abbrev === false) o.verbose = true;
@@ -121,7 +128,7 @@ function wireSignals(onFirst: () => void, onSecond: () => void): void {
 async function attachCommand(f: Flags): Promise<number> {
   if (!f.gdb) throw new UserError('USAGE', "nothing to trace: give --gdb HOST:PORT (or use 'systrace run -- qemu-system-...')");
   const opts = toTraceOptions(f, f.gdb);
-  let session: TraceSession | undefined;
+  let session: TraceSession | ProbeSession | undefined;
   wireSignals(
     () => {
       info(opts.quiet, 'stopping: removing breakpoints and detaching (Ctrl-C again to quit at once)');
@@ -194,7 +201,7 @@ async function runCommand(qemuArgv: string[], f: Flags & { snapshot: boolean; lo
   // starts, since the stub tells what the guest is.
   let prepared = base.profile ? await prepare(base) : (await precheck(base), undefined);
   const q = startQemu(qemuArgv, { snapshot: f.snapshot, ...(f.loadvm !== undefined ? { loadvm: f.loadvm } : {}) });
-  let session: TraceSession | undefined;
+  let session: TraceSession | ProbeSession | undefined;
   wireSignals(
     () => {
       info(base.quiet, 'stopping: removing breakpoints and detaching; the guest runs on (Ctrl-C again to stop QEMU)');

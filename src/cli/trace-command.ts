@@ -14,6 +14,7 @@ import { loadBtf } from '../symbols/btf.js';
 import { DumpSymbolSource, type SymbolSource } from '../symbols/source.js';
 import { MemorySymbolSource, defaultCacheDir } from '../symbols/kallsyms-memory.js';
 import { TraceSession, type SessionEnd } from '../trace/session.js';
+import { ProbeSession } from '../probe/probe-session.js';
 import { UserError } from '../util/errors.js';
 import { buildPipeline } from '../pipeline/loader.js';
 import { setDecodeDefaults } from '../decode/decoder.js';
@@ -36,6 +37,8 @@ export interface TraceOptions {
   debugRsp?: boolean;
   /** `exit` (one stop per call), `entry` (entry + return), or undefined for the profile's best. */
   mode?: 'entry' | 'exit';
+  /** `breakpoint` (default): stops per call; `probe`: a recorder in the guest kernel (docs/probe.md). */
+  engine?: 'breakpoint' | 'probe';
   /** `-e trace=NAME,...`: only these calls stop the guest. */
   only?: string[];
   /** Kernel BTF file: names the process of each call. */
@@ -151,7 +154,7 @@ export type Prepared = Awaited<ReturnType<typeof prepare>>;
  * signal asks to stop, or a plugin pauses the guest. `onSession` lets the caller wire
  * signals to the session.
  */
-export async function traceGuest(opts: TraceOptions, prepared: Prepared, onSession?: (s: TraceSession) => void): Promise<TraceResult> {
+export async function traceGuest(opts: TraceOptions, prepared: Prepared, onSession?: (s: TraceSession | ProbeSession) => void): Promise<TraceResult> {
   const { profile, table, symbols, btf, built } = prepared;
   const { pipeline, state } = built;
   const timeline = opts.perfetto ? new PerfettoSink(new LineWriter(opts.perfetto)) : undefined;
@@ -174,7 +177,8 @@ export async function traceGuest(opts: TraceOptions, prepared: Prepared, onSessi
   }
   client.conn.on('protocol-warning', (msg: string) => info(opts.quiet, `warning: ${msg}`));
   let events = 0;
-  const session = new TraceSession(client, {
+  const Engine = opts.engine === 'probe' ? ProbeSession : TraceSession;
+  const session = new Engine(client, {
     profile,
     table,
     symbols,
