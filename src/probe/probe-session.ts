@@ -429,7 +429,9 @@ export class ProbeSession {
   private async decodeEnterOf(pend: Pending, mem: GuestMemory): Promise<void> {
     const m = mem instanceof CaptureMemory ? mem : undefined;
     await decodeEnter(pend.info, pend.args, mem, { strsize: this.opts.strsize });
-    this.noteMisses(m, pend);
+    // A page not faulted in yet is read again at return (the decoder's retry): only calls
+    // that never return have their entry gaps counted here.
+    if (pend.info?.noreturn) this.noteMisses(m, pend);
   }
 
   private noteMisses(m: CaptureMemory | undefined, pend: Pending): void {
