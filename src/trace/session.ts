@@ -29,6 +29,7 @@ import type { SymbolSource } from '../symbols/source.js';
 import { UserError } from '../util/errors.js';
 import type { EventArg, TraceEvent } from './event.js';
 import { StubMemory } from './guest-memory.js';
+import { decodeSkip, pushLength, type Skip } from './skip-x86.js';
 import { ProcessReader, type ProcessInfo } from './process-info.js';
 import type { Btf } from '../symbols/btf.js';
 
@@ -72,6 +73,9 @@ interface Abi {
   sp: string;
   errflag?: string;
   sigreturn?: SigreturnSpec[];
+  /** Exit mode: the user code segment of this ABI's calls, and the handlers of those that never exit. */
+  userCs?: number;
+  handlers?: Record<string, string>;
 }
 
 interface Pending {
@@ -118,10 +122,12 @@ export class TraceSession {
   private asidFromAddr: bigint | undefined;
   /** The address-space key of the stop being handled. */
   private curAsid = 0n;
+  /** Kernel breakpoints left by applying their instruction from outside (skip-x86.ts); null: step. */
+  private readonly skips = new Map<bigint, Skip | null>();
   private execBp: bigint | undefined;
   /** Exit mode: the exit breakpoint, handler breakpoints (address -> call name), calls seen at their handler. */
   private exitBp: bigint | undefined;
-  private readonly handlerBps = new Map<bigint, string>();
+  private readonly handlerBps = new Map<bigint, { name: string; abi: Abi }>();
   private readonly atHandler = new Map<bigint, Pending>();
   private warnedAbi = false;
   private procReader: ProcessReader | undefined;
@@ -129,13 +135,15 @@ export class TraceSession {
   private curProc: ProcessInfo | undefined;
   private execBpPlanted = false;
   private readonly pending = new Map<string, Pending>();
+  /** Fork-like calls whose parent returned and whose key a later call of that thread took: their child has not returned yet. */
+  private awaitingChild: Pending[] = [];
   private seq = 0;
   private calls = 0;
   private running = false;
   private stopRequested = false;
   private readonly maxPending: number;
   /** Counters for the closing summary. */
-  readonly stats = { stops: 0, entries: 0, returns: 0, strayReturns: 0, lost: 0 };
+  readonly stats = { stops: 0, entries: 0, returns: 0, strayReturns: 0, lost: 0, skipped: 0 };
 
   /** The mode in use: exit where the profile has it, unless entry+return was asked for. */
   readonly mode: 'entry' | 'exit' | 'selective';
@@ -166,6 +174,7 @@ export class TraceSession {
         ...(spec.ptRegs ?? p.ptRegs ? { ptRegs: (spec.ptRegs ?? p.ptRegs)! } : {}),
         ...(spec.registers.errflag ? { errflag: spec.registers.errflag } : {}),
         ...(spec.sigreturn ? { sigreturn: spec.sigreturn } : {}),
+        ...(spec.exitStop ? { userCs: spec.exitStop.userCs, handlers: spec.exitStop.handlers } : {}),
       });
     }
   }
@@ -283,17 +292,33 @@ export class TraceSession {
     if (!es) throw new UserError('GUEST_UNSUPPORTED', `profile ${this.opts.profile.name} has no one-stop-per-call mode; use --mode entry`);
     const kind = this.opts.profile.breakpointKind;
     this.exitBp = this.symbols.require(es.symbol, 'the syscall exit path');
+    let where = es.symbol;
+    if (this.opts.profile.arch === 'x86_64') {
+      // A function that starts by pushing a register: the breakpoint goes after the push when
+      // the next instruction can be applied from outside (no single-step to leave it).
+      const code = await this.memory.read(this.exitBp, 16);
+      const push = code && !decodeSkip(code) ? pushLength(code) : undefined;
+      if (code && push !== undefined && decodeSkip(code.subarray(push))) {
+        this.exitBp += BigInt(push);
+        where = `${es.symbol}+${push}`;
+      }
+    }
     await this.client.insertBreakpoint(this.exitBp, 0, kind);
-    this.opts.info(`one stop per call: breakpoint on ${es.symbol} at 0x${this.exitBp.toString(16)}`);
+    this.opts.info(`one stop per call: breakpoint on ${where} at 0x${this.exitBp.toString(16)}`);
     const missing: string[] = [];
-    for (const name of es.entryCalls) {
-      const sym = es.handler.replace('{name}', name);
+    const handlers: Array<[string, string, Abi]> = es.entryCalls.map((name) => [name, es.handler.replace('{name}', name), this.abi]);
+    // Further ABIs told apart by their user code segment (32-bit calls on x86_64) have their own.
+    for (const abi of this.abis.values()) {
+      for (const [name, sym] of Object.entries(abi.handlers ?? {})) handlers.push([name, sym, abi]);
+    }
+    for (const [name, sym, abi] of handlers) {
       const addr = this.symbols.lookup(sym);
       if (addr === undefined) {
         missing.push(sym);
         continue;
       }
-      this.handlerBps.set(addr, name);
+      if (this.handlerBps.has(addr)) continue;
+      this.handlerBps.set(addr, { name, abi });
       await this.client.insertBreakpoint(addr, 0, kind);
     }
     if (missing.length) this.opts.info(`warning: no ${missing.join(', ')} in the symbols: those calls show only at their exit, if any`);
@@ -426,8 +451,51 @@ export class TraceSession {
       await this.onReturn(reg, pc, cpu);
       stepOver = this.returnBps.has(pc); // removed when nobody waits there any more
     }
-    // A `c` from a breakpoint's address reports it again at once: step this vCPU alone.
-    if (stepOver && !this.stopRequested) await this.client.stepThread(thread);
+    // A `c` from a breakpoint's address reports it again at once: apply the instruction from
+    // outside where it is simple (kernel breakpoints on x86_64), else step this vCPU alone.
+    if (stepOver && !this.stopRequested) {
+      const skip = await this.skipAt(pc);
+      if (skip) await this.applySkip(skip, pc, reg);
+      else await this.client.stepThread(thread);
+    }
+  }
+
+  /** How to leave the kernel breakpoint at `pc` without a step, decided at its first hit. */
+  private async skipAt(pc: bigint): Promise<Skip | null> {
+    let skip = this.skips.get(pc);
+    if (skip !== undefined) return skip;
+    skip = null;
+    // Kernel breakpoints only: user return sites are other programs' code, shared by many.
+    const kernel = this.entryBps.has(pc) || pc === this.exitBp || this.handlerBps.has(pc) || this.selectedBps.has(pc) || pc === this.execBp;
+    // SYSTRACE_STEP_OVER=1 turns this off (for measuring what it saves: bench/run.mjs).
+    if (this.opts.profile.arch === 'x86_64' && kernel && !this.returnBps.has(pc) && this.regs.byName.has('rip') && process.env.SYSTRACE_STEP_OVER !== '1') {
+      const code = await this.memory.read(pc, 16);
+      skip = (code && decodeSkip(code)) ?? null;
+      const uses = [...(skip?.mov ? [skip.mov.dst, skip.mov.src] : []), ...(skip?.swap ?? [])];
+      if (uses.some((r) => !this.regs.byName.has(r))) skip = null;
+    }
+    this.skips.set(pc, skip);
+    return skip;
+  }
+
+  private async applySkip(skip: Skip, pc: bigint, reg: (n: string) => bigint): Promise<void> {
+    const write = async (name: string, value: bigint): Promise<void> => {
+      const r = this.regs.byName.get(name)!;
+      const bytes = Buffer.alloc(r.bitsize / 8);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = Number((value >> BigInt(8 * i)) & 0xffn);
+      await this.client.writeRegisterRaw(r.regnum, bytes);
+    };
+    if (skip.mov) await write(skip.mov.dst, reg(skip.mov.src));
+    if (skip.swap) {
+      // Registers outside `g` (the GS bases on QEMU's x86_64) are read with `p`.
+      const [a, b] = skip.swap;
+      const va = this.regs.byName.get(a)!.gOffset === undefined ? await this.client.readRegister(a) : reg(a);
+      const vb = this.regs.byName.get(b)!.gOffset === undefined ? await this.client.readRegister(b) : reg(b);
+      await write(a, vb);
+      await write(b, va);
+    }
+    await write('rip', pc + BigInt(skip.len));
+    this.stats.skipped++;
   }
 
   private isOurs(pc: bigint): boolean {
@@ -461,11 +529,11 @@ export class TraceSession {
     if (!sa) return regs;
     const out = regs.slice(0, sa.from);
     while (out.length < sa.from) out.push(0n);
-    if (!info) return out;
     // Register slots the prototype takes: a 64-bit value takes two on a 32-bit ABI (plus one of
-    // alignment where pairs are aligned).
-    let slots = 0;
-    for (const a of info.args) {
+    // alignment where pairs are aligned). An unknown call gets as many as the convention has
+    // argument registers (strace prints them all: i386's 6th from the stack on the vDSO path).
+    let slots = info ? 0 : regs.length;
+    for (const a of info?.args ?? []) {
       if (abi.pairs && a.size === 8 && !a.pointer) slots += abi.pairs.pairs === 'aligned' ? 3 : 2;
       else slots++;
     }
@@ -493,7 +561,7 @@ export class TraceSession {
       // A C function given the saved user registers (arm64 invoke_syscall(regs, scno, ...)),
       // or an asm entry once it has saved them (regs_arg: sp): arguments, user sp and return
       // site from pt_regs, the number from a register or pt_regs.
-      const regs = await this.readPtRegs(reg, entry.regsArg, abi.ptRegs);
+      const regs = await this.readPtRegs(reg, entry.regsArg, entry.ptRegs ?? abi.ptRegs);
       if (!regs) return;
       this.stats.entries++;
       const no = entry.nr !== undefined ? Number(BigInt.asIntN(32, reg(entry.nr))) : undefined;
@@ -546,7 +614,14 @@ export class TraceSession {
     this.opts.emit(ev);
     const key = this.key(pend.asid, pend.sp, pend.retaddr);
     const old = this.pending.get(key);
-    if (old) {
+    if (old && old.forkLike && old.parentSeen && !old.childSeen) {
+      // A fork whose parent has returned and called again through the same site (a shared
+      // helper: i386's __kernel_vsyscall callers) before the child ran: the child's return,
+      // in its own address space, is still to come.
+      this.pending.delete(key);
+      this.awaitingChild.push(old);
+      while (this.awaitingChild.length > this.maxPending) await this.finish(this.awaitingChild[0]!, undefined, cpu, pc, true);
+    } else if (old) {
       // The same thread entered again at the same site: the old call was restarted or its
       // return was lost (a signal handler that longjmp'd away).
       await this.finish(old, undefined, cpu, pc, false);
@@ -584,7 +659,7 @@ export class TraceSession {
   private async pendingFromPtRegs(
     regs: { get: (off: number) => bigint }, asid: bigint, abi: Abi, nr?: number, entry?: ProfileEntry, reg?: (n: string) => bigint,
   ): Promise<Pending> {
-    const pr = abi.ptRegs ?? this.opts.profile.ptRegs!;
+    const pr = entry?.ptRegs ?? abi.ptRegs ?? this.opts.profile.ptRegs!;
     const w = abi.wordSize;
     const word = (off: number): bigint => BigInt.asUintN(w * 8, regs.get(off));
     const no = nr ?? Number(BigInt.asIntN(32, regs.get(pr.nr)));
@@ -606,10 +681,11 @@ export class TraceSession {
 
   /** Exit mode: a call whose facts are gone by its exit, stopped at its handler. */
   private async onHandler(reg: (n: string) => bigint, pc: bigint, cpu: number): Promise<void> {
-    const regs = await this.readPtRegs(reg);
+    const { abi } = this.handlerBps.get(pc)!;
+    const regs = await this.readPtRegs(reg, undefined, abi.ptRegs);
     if (!regs) return;
     this.stats.entries++;
-    const pend = await this.pendingFromPtRegs(regs, this.asidOf(reg), this.abi);
+    const pend = await this.pendingFromPtRegs(regs, this.asidOf(reg), abi);
     if (this.curProc) pend.proc = this.curProc;
     const ev = this.event('enter', pend, cpu, pc);
     const sr = pend.abi.sigreturn?.find((s) => s.name === pend.name);
@@ -639,20 +715,30 @@ export class TraceSession {
     const es = this.opts.profile.exitStop!;
     const regs = await this.readPtRegs(reg);
     if (!regs) return;
-    const nr = BigInt.asIntN(64, regs.get(es.ptRegs.nr));
-    if (nr < 0n) return; // not a system call (or rt_sigreturn, seen at its handler)
-    if (es.ptRegs.cs !== undefined && es.userCs !== undefined && (regs.get(es.ptRegs.cs) & 0xffffn) !== BigInt(es.userCs)) {
-      if (!this.warnedAbi) this.opts.info('warning: 32-bit system calls seen; this profile decodes only the 64-bit ABI, they are skipped');
-      this.warnedAbi = true;
-      return;
+    // The caller's ABI by its user code segment (x86_64: 0x33 64-bit, 0x23 32-bit calls).
+    let abi = this.abi;
+    if (es.ptRegs.cs !== undefined && es.userCs !== undefined) {
+      const cs = Number(regs.get(es.ptRegs.cs) & 0xffffn);
+      if (cs !== es.userCs) {
+        const other = [...this.abis.values()].find((a) => a.userCs === cs);
+        if (!other) {
+          if (!this.warnedAbi) this.opts.info(`warning: system calls from user code segment 0x${cs.toString(16)} seen; this profile describes no ABI for it, they are skipped`);
+          this.warnedAbi = true;
+          return;
+        }
+        abi = other;
+      }
     }
+    const layout = abi.ptRegs ?? es.ptRegs;
+    const nr = BigInt.asIntN(abi.wordSize * 8, regs.get(layout.nr));
+    if (nr < 0n) return; // not a system call (or rt_sigreturn, seen at its handler)
     const asid = this.asidOf(reg);
-    const ret = regs.get(es.ptRegs.ret);
+    const ret = this.widen(abi, regs.get(layout.ret));
     let pend = this.atHandler.get(regs.at);
     if (pend && pend.no === Number(nr)) {
       this.atHandler.delete(regs.at);
     } else {
-      pend = await this.pendingFromPtRegs(regs, asid, this.abi);
+      pend = await this.pendingFromPtRegs(regs, asid, abi);
       this.stats.entries++;
       const enter = this.event('enter', pend, cpu, pc);
       enter.late = true;
@@ -683,7 +769,7 @@ export class TraceSession {
     if (pend && pend.forkLike && BigInt.asIntN(64, ret) === 0n) child = true;
     if (!pend && BigInt.asIntN(64, ret) === 0n) {
       // A fork child returns in a new address space; a thread from clone on its new stack.
-      for (const cand of [...this.pending.values()].reverse()) {
+      for (const cand of [...this.pending.values(), ...this.awaitingChild].reverse()) {
         if (cand.forkLike && !cand.childSeen && cand.retaddr === pc && BigInt.asIntN(64, retOf(cand.abi)) === 0n) {
           pend = cand;
           ret = retOf(cand.abi);
@@ -767,6 +853,7 @@ export class TraceSession {
     }
     this.pending.clear();
     this.atHandler.clear();
+    this.awaitingChild = []; // their parents have returned: nothing more to report
   }
 
   /** Reports a call whose return will not come (restarted, or the table is full). */
@@ -786,7 +873,9 @@ export class TraceSession {
   }
 
   private async drop(pend: Pending): Promise<void> {
-    this.pending.delete(this.key(pend.asid, pend.sp, pend.retaddr));
+    const key = this.key(pend.asid, pend.sp, pend.retaddr);
+    if (this.pending.get(key) === pend) this.pending.delete(key);
+    else this.awaitingChild = this.awaitingChild.filter((p) => p !== pend);
     await this.decReturnBp(pend.retaddr);
   }
 
