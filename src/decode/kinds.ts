@@ -3,7 +3,7 @@
  * in/out arguments). The per-call tables in specs.ts name a kind for each argument, as
  * strace's decoders name a printer for each argument.
  */
-import { flags, hex, pointer, readView, struct, xval } from './context.js';
+import { flags, hex, pointer, readView, struct, xval, type ArgCtx } from './context.js';
 import { octal, signed, styled, unsigned } from './format.js';
 import * as S from './structs.js';
 import { both, buffer, entry, exit, fileFlags, iovecs, readPath, readStrArray, retOk, waitStatus, type KindDef } from './helpers.js';
@@ -16,6 +16,12 @@ import * as G from './tables/linux-signal.js';
 import { NET_KINDS } from './kinds-net.js';
 import { CALL_KINDS } from './kinds-calls.js';
 import { MORE_KINDS } from './kinds-more.js';
+
+/** Word size of struct sigaction: 4 on ARM and i386 (MIPS o32 orders its fields otherwise: not described yet). */
+function sigactionWord(c: ArgCtx): 4 | 8 {
+  const a = archOf(c.info);
+  return a === 'arm' || a === 'i386' ? 4 : 8;
+}
 
 /** The kinds shared by many calls. */
 const BASE: Record<string, KindDef> = {
@@ -160,8 +166,8 @@ const BASE: Record<string, KindDef> = {
   membarrier_cmd: entry((c) => (c.v === 0n ? styled('0', 'MEMBARRIER_CMD_QUERY', c.style.xlat) : flags(c, unsigned(c.v, 4), M.MEMBARRIER_CMDS))),
   sigset: entry((c) => struct(c, 8, (v) => S.sigset(v.u64(0), 64, c.style.xlat)), true),
   sigset_out: exit((c) => struct(c, 8, (v) => S.sigset(v.u64(0), 64, c.style.xlat))),
-  sigaction_in: entry((c) => struct(c, 32, (v) => S.sigaction(c, v)), true),
-  sigaction_out: exit((c) => struct(c, 32, (v) => S.sigaction(c, v))),
+  sigaction_in: entry((c) => struct(c, S.sigactionSize(sigactionWord(c)), (v) => S.sigaction(c, v, sigactionWord(c))), true),
+  sigaction_out: exit((c) => struct(c, S.sigactionSize(sigactionWord(c)), (v) => S.sigaction(c, v, sigactionWord(c)))),
   sigprocmask_how: entry((c) => xval(c, unsigned(c.v, 4), G.SIGPROCMASK_HOW, 'SIG_')),
   stack_in: entry((c) => struct(c, 24, (v) => S.stackT(c, v)), true),
   stack_out: exit((c) => struct(c, 24, (v) => S.stackT(c, v))),

@@ -29,6 +29,7 @@ export const SPECS: Readonly<Record<string, readonly string[]>> = {
   faccessat2: ['dirfd', 'path', 'access_mode', 'at_flags'],
   lseek: ['fd', 'int', 'whence'],
   fcntl: ['fd', 'fcntl_cmd', 'fcntl_arg'],
+  fcntl64: ['fd', 'fcntl_cmd', 'fcntl_arg'],
   ioctl: ['fd', 'ioctl_req', 'ioctl_arg'],
   flock: ['fd', 'flock_op'],
   fadvise64: ['fd', 'int', 'int', 'fadvise'],
@@ -164,6 +165,7 @@ export const SPECS: Readonly<Record<string, readonly string[]>> = {
   // memory
   brk: ['ptr'],
   mmap: ['ptr', 'uint', 'prot', 'mmap_flags', 'fd', 'xint'],
+  mmap2: ['ptr', 'uint', 'prot', 'mmap_flags', 'fd', 'xint'],
   mprotect: ['ptr', 'uint', 'prot'],
   munmap: ['ptr', 'uint'],
   mremap: ['ptr', 'uint', 'uint', 'mremap_flags', 'mremap_addr'],

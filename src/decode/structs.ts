@@ -201,13 +201,23 @@ export function sigset(mask: bigint, nsig = 64, style: XlatStyle = 'abbrev'): st
   return `[${set.map(name).join(' ')}]`;
 }
 
-/** struct sigaction as the kernel takes it (x86_64: handler, flags, restorer, mask). */
-export function sigaction(c: ArgCtx, v: View): string {
-  const handler = v.u64(0);
-  const fl = v.u64(8);
+/** Bytes of struct sigaction as rt_sigaction takes it: 4-byte words on ARM and i386 (20), else 32. */
+export function sigactionSize(word: 4 | 8): number {
+  return word === 4 ? 20 : 32;
+}
+
+/**
+ * struct sigaction as the kernel takes it: handler, flags, restorer, then the 64-bit mask, in
+ * words of the ABI (x86_64: include/linux/signal_types.h struct sigaction; ARM and i386, 4-byte
+ * words: the same fields, the mask at 12; arch/arm/include/asm/signal.h, arch/x86/include/asm/signal.h).
+ */
+export function sigaction(c: ArgCtx, v: View, word: 4 | 8 = 8): string {
+  const w = (off: number): bigint => (word === 4 ? BigInt(v.u32(off)) : v.u64(off));
+  const handler = w(0);
+  const fl = w(word);
   const h = handler <= 1n ? xval(c, handler, SIG_HANDLERS, 'SIG_') : hex(handler);
-  const restorer = fl & SA_RESTORER ? `, sa_restorer=${hex(v.u64(16))}` : '';
-  return `{sa_handler=${h}, sa_mask=${sigset(v.u64(24), 64, c.style.xlat)}, sa_flags=${flags(c, fl, SA_FLAGS)}${restorer}}`;
+  const restorer = fl & SA_RESTORER ? `, sa_restorer=${hex(w(2 * word))}` : '';
+  return `{sa_handler=${h}, sa_mask=${sigset(v.u64(3 * word), 64, c.style.xlat)}, sa_flags=${flags(c, fl, SA_FLAGS)}${restorer}}`;
 }
 
 export function stackT(c: ArgCtx, v: View): string {

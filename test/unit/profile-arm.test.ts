@@ -72,3 +72,28 @@ t.test('ARM-private calls print their arguments as strace printargs does', async
   t.equal(await line('set_tls', [0xe38000n]), 'set_tls(0xe38000) = 0');
   t.equal(await line('cacheflush', [0x10000n, 0x10800n, 0n]), 'cacheflush(0x10000, 0x10800, 0) = 0');
 });
+
+t.test('32-bit layouts and the calls only 32-bit ABIs have', async (t) => {
+  const p = loadProfile('linux_arm');
+  const tab = loadPrototypes(p.prototypes, p.wordSize, p.names);
+  const line = async (name: string, regs: bigint[], ret: bigint, mem = staticMemory([])): Promise<string> => {
+    const info = tab.byShortName(name)!;
+    const args = argsOf(info, regs, { pairs: 'aligned' });
+    await decodeEnter(info, args, mem, { strsize: 32 });
+    await decodeReturn(info, args, ret, mem, { strsize: 32 });
+    return `${callName(info, info.no)}(${joinArgs(args)}) = ${formatReturn(info.name, ret, 4095, 4, args)}`;
+  };
+  // arch/arm/include/asm/signal.h struct sigaction: handler, flags, restorer, mask (4-byte words).
+  const sa = Buffer.alloc(20);
+  sa.writeUInt32LE(0x634b5, 0);
+  sa.writeUInt32LE(0x04000001, 4); // SA_RESTORER|SA_NOCLDSTOP
+  sa.writeUInt32LE(0x112e0, 8);
+  sa.writeBigUInt64LE(1n << 16n, 12); // SIGCHLD (17)
+  const mem = staticMemory([[0x2000n, sa]]);
+  t.equal(
+    await line('rt_sigaction', [17n, 0x2000n, 0n, 8n], 0n, mem),
+    'rt_sigaction(SIGCHLD, {sa_handler=0x634b5, sa_mask=[CHLD], sa_flags=SA_RESTORER|SA_NOCLDSTOP, sa_restorer=0x112e0}, NULL, 8) = 0',
+  );
+  t.equal(await line('mmap2', [0n, 8392704n, 0n, 0x20022n, 0xffffffffn, 0n], 0xb67c2000n), 'mmap2(NULL, 8392704, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK, -1, 0) = 0xb67c2000');
+  t.equal(await line('fcntl64', [3n, 1030n, 10n], 10n), 'fcntl64(3, F_DUPFD_CLOEXEC, 10) = 10');
+});
