@@ -18,7 +18,8 @@ export class CaptureMemory implements GuestMemory {
         if (cap.status === CapStatus.Fault) continue;
         const at = addr - cap.addr;
         const str = cap.status === CapStatus.Str;
-        if (at >= 0n && at < BigInt(cap.bytes.length + (str ? 1 : 0))) return { cap, at: Number(at) };
+        // A capture of no bytes (a read that returned 0) still answers a read at its address.
+        if (at === 0n || (at > 0n && at < BigInt(cap.bytes.length + (str ? 1 : 0)))) return { cap, at: Number(at) };
       }
     }
     return undefined;
