@@ -23,6 +23,8 @@ import { argsOf, callName, decodeEnter, decodeReturn, errnoOf, formatReturn, joi
 import { loadPrototypes, type SyscallInfo, type SyscallTable } from '../decode/prototypes.js';
 import type { PairAbi } from '../decode/decoder.js';
 import { ERRNO } from '../decode/tables/errno.js';
+import { formatNtStatus } from '../decode/nt.js';
+import { gateTarget, parseIdtBase } from '../symbols/kaslr-x86.js';
 import type { Profile, ProfileEntry, PtRegsLayout, SigreturnSpec } from '../profile/profile.js';
 import type { SymbolTable } from '../symbols/system-map.js';
 import type { SymbolSource } from '../symbols/source.js';
@@ -143,7 +145,7 @@ export class TraceSession {
   private stopRequested = false;
   private readonly maxPending: number;
   /** Counters for the closing summary. */
-  readonly stats = { stops: 0, entries: 0, returns: 0, strayReturns: 0, lost: 0, skipped: 0 };
+  readonly stats = { stops: 0, entries: 0, returns: 0, strayReturns: 0, lost: 0, skipped: 0, restepped: 0 };
 
   /** The mode in use: exit where the profile has it, unless entry+return was asked for. */
   readonly mode: 'entry' | 'exit' | 'selective';
@@ -219,7 +221,7 @@ export class TraceSession {
     if (this.mode === 'exit') return this.plantExitMode();
     if (this.mode === 'selective') return this.plantSelective();
     for (const e of this.opts.profile.entries) {
-      let addr = this.symbols.require(e.symbol, `${this.opts.profile.name} entry point`);
+      let addr = e.locate ? await this.locateEntry(e) : this.symbols.require(e.symbol, `${this.opts.profile.name} entry point`);
       let where = e.symbol;
       if (e.after) {
         const off = await this.findAfter(addr, e.after.insn, e.after.within);
@@ -234,6 +236,36 @@ export class TraceSession {
       this.opts.info(`breakpoint on ${where} at 0x${addr.toString(16)}`);
     }
     if (this.opts.profile.execCommit) this.execBp = this.symbols.lookup(this.opts.profile.execCommit);
+  }
+
+  /**
+   * The address of an entry that has no symbol (Windows): the word at a fixed guest address
+   * (SharedUserData->SystemCall), or the handler of an IDT gate that user mode may call (DPL 3,
+   * Windows 2000's int 2Eh); the guest boots on until it has set them up.
+   */
+  private async locateEntry(e: ProfileEntry): Promise<bigint> {
+    const loc = e.locate!;
+    const w = this.opts.profile.wordSize;
+    if ('pointer' in loc) {
+      const where = `0x${loc.pointer.toString(16)}`;
+      return this.untilReady(async () => {
+        const b = await this.memory.read(loc.pointer, w);
+        const v = b && b.length === w ? readUintLE(b) : 0n;
+        if (v === 0n) return { reason: `no address at ${where} yet` };
+        const code = await this.memory.read(v, 1);
+        return code && code.length === 1 ? v : { reason: `0x${v.toString(16)} (the address at ${where}) is not mapped` };
+      }, `find the entry point through the pointer at ${where}`);
+    }
+    const size = w === 8 ? 16 : 8;
+    return this.untilReady(async () => {
+      const base = parseIdtBase(await this.client.monitor('info registers'));
+      if (base === undefined || base === 0n) return { reason: 'no IDT yet' };
+      const gate = await this.memory.read(base + BigInt(loc.idt * size), size);
+      if (!gate || gate.length < size) return { reason: `IDT at 0x${base.toString(16)} not readable` };
+      // Access byte: present (bit 7), DPL 3 (bits 5-6): a gate user mode may call.
+      if ((gate[5]! & 0xe0) !== 0xe0) return { reason: `IDT vector 0x${loc.idt.toString(16)} is not a present DPL-3 gate yet` };
+      return gateTarget(gate, w);
+    }, `find IDT vector 0x${loc.idt.toString(16)}`);
   }
 
   /** The registers this profile reads at its stops (`all`: also those of its user convention that no stop reads). */
@@ -456,7 +488,21 @@ export class TraceSession {
     if (stepOver && !this.stopRequested) {
       const skip = await this.skipAt(pc);
       if (skip) await this.applySkip(skip, pc, reg);
-      else await this.client.stepThread(thread);
+      else await this.stepOff(thread, pc);
+    }
+  }
+
+  /**
+   * Steps vCPU `thread` off the breakpoint at `pc`. A step that leaves the vCPU where it was
+   * (seen under load: the same breakpoint then reported a second time, a duplicate call) is
+   * repeated, twice at most.
+   */
+  private async stepOff(thread: string, pc: bigint): Promise<void> {
+    for (let i = 0; i < 3; i++) {
+      const st = await this.client.stepThread(thread);
+      if (st.kind !== 'signal' || (st.thread !== undefined && st.thread !== thread)) return;
+      if ((await this.client.readRegister(this.opts.profile.registers.pc)) !== pc) return;
+      this.stats.restepped++;
     }
   }
 
@@ -735,7 +781,10 @@ export class TraceSession {
     const asid = this.asidOf(reg);
     const ret = this.widen(abi, regs.get(layout.ret));
     let pend = this.atHandler.get(regs.at);
-    if (pend && pend.no === Number(nr)) {
+    // An execve that changed the ABI leaves with the new one's number for it (x86_64
+    // set_personality_ia32 / set_personality_64bit rewrite orig_ax, arch/x86/kernel/process_64.c).
+    const execSwitched = pend !== undefined && pend.abi !== abi && EXEC_LIKE.has(pend.name) && EXEC_LIKE.has(callName(abi.table.getSyscallInfo(Number(nr)), Number(nr)));
+    if (pend && (pend.no === Number(nr) || execSwitched)) {
       this.atHandler.delete(regs.at);
     } else {
       pend = await this.pendingFromPtRegs(regs, asid, abi);
@@ -815,7 +864,8 @@ export class TraceSession {
 
   private fillReturn(ev: TraceEvent, pend: Pending, ret: bigint | undefined): void {
     const size = pend.abi.wordSize;
-    ev.retText = formatReturn(pend.name, ret, pend.abi.errnoMax, size);
+    // Windows returns an NTSTATUS, never an errno.
+    ev.retText = this.opts.profile.os === 'windows' ? formatNtStatus(ret) : formatReturn(pend.name, ret, pend.abi.errnoMax, size);
     if (ret !== undefined) {
       ev.ret = Number(BigInt.asIntN(size * 8, ret));
       const e = errnoOf(ret, pend.abi.errnoMax);
