@@ -11,6 +11,7 @@
 #                             (other arches: the image QEMU's -kernel takes, from the arch's
 #                             metapackage, see the ARCH table below)
 #   initrd.gz                 newc cpio + gzip: busybox-static, /init, /bin/systest, /etc/hostname
+#                             (x86_64 also /bin/systest32, the i686 build of systest.c)
 #   kallsyms                  /proc/kallsyms of one boot of this kernel (KASLR on, so add the slide)
 #   qemu-args                 qemu-system-x86_64 arguments, one a line, without -gdb/-S
 #   manifest                  Debian packages and versions the files came from, and timings
@@ -30,12 +31,17 @@ ARCH=${1:-x86_64}
 # console on boards with a single one), and text symbols the kallsyms dump must contain.
 # Measured recipes: ../shared/notes/qemu-guests.md.
 MACHINE_ARGS=() CFLAGS_ARCH=() SMP=2 SYMS_TO=ttyS1 ADDR_HEX=8
+# A 32-bit build of systest for the same guest (x86_64: /bin/systest32, systest.mode=test32,
+# 32-bit programs on the 64-bit kernel), with its compiler and libc packages.
+CC32= CC32_PKG= CC32_LIBC_PKG= CC32_LIBC_A=
 case $ARCH in
 x86_64)
 	DEBARCH=amd64 KMETA=linux-image-amd64 KFLAVOUR=amd64
 	QEMU=qemu-system-x86_64 QEMU_PKG=qemu-system-x86 CONSOLE=ttyS0 ADDR_HEX=16
 	CC=gcc CC_PKG=gcc CROSS_LIBC_PKG=libc6-dev CROSS_LIBC_A=/usr/lib/x86_64-linux-gnu/libc.a
-	ENTRY_SYMS=(entry_SYSCALL_64 asm_exc_divide_error begin_new_exec)
+	ENTRY_SYMS=(entry_SYSCALL_64 asm_exc_divide_error begin_new_exec do_int80_emulation do_fast_syscall_32)
+	CC32=i686-linux-gnu-gcc CC32_PKG=gcc-i686-linux-gnu
+	CC32_LIBC_PKG=libc6-dev-i386-cross CC32_LIBC_A=/usr/i686-linux-gnu/lib/libc.a
 	;;
 i386)
 	# qemu32 CPU (Intel vendor): the vDSO's __kernel_vsyscall uses sysenter.
@@ -125,6 +131,10 @@ ensure_host_tools() {
 	# Another arch: its cross compiler, and its libc (also only a Recommends).
 	command -v "$CC" >/dev/null || need+=("$CC_PKG")
 	[[ -e $CROSS_LIBC_A ]] || need+=("$CROSS_LIBC_PKG")
+	if [[ -n $CC32 ]]; then
+		command -v "$CC32" >/dev/null || need+=("$CC32_PKG")
+		[[ -e $CC32_LIBC_A ]] || need+=("$CC32_LIBC_PKG")
+	fi
 	command -v cpio >/dev/null || need+=(cpio)
 	command -v gzip >/dev/null || need+=(gzip)
 	command -v timeout >/dev/null || need+=(coreutils)
@@ -259,6 +269,10 @@ build_initrd() {
 	"$CC" -O1 -static -pthread -Wall -Wextra -Werror "${CFLAGS_ARCH[@]}" -o "$OUT/systest" "$SRC/systest.c"
 	log "compiling test/guest/threads.c (systest.mode=threads)"
 	"$CC" -O1 -static -pthread -Wall -Wextra -Werror "${CFLAGS_ARCH[@]}" -o "$OUT/threads" "$SRC/threads.c"
+	if [[ -n $CC32 ]]; then
+		log "compiling test/guest/systest.c with $CC32 (systest.mode=test32)"
+		"$CC32" -O1 -static -pthread -Wall -Wextra -Werror -o "$OUT/systest32" "$SRC/systest.c"
+	fi
 	stage=$(mktemp -d "$OUT/initrd.XXXXXX")
 	mkdir -p "$stage"/{bin,dev,etc,proc,sys,tmp}
 	chmod 1777 "$stage/tmp"
@@ -275,6 +289,7 @@ build_initrd() {
 	done
 	install -m 0755 "$OUT/systest" "$stage/bin/systest"
 	install -m 0755 "$OUT/threads" "$stage/bin/threads"
+	[[ -z $CC32 ]] || install -m 0755 "$OUT/systest32" "$stage/bin/systest32"
 	install -m 0755 "$SRC/init" "$stage/init"
 	printf 'systrace-guest\n' >"$stage/etc/hostname"
 	# Fixed owner and mtimes, sorted names: the same inputs give the same archive.

@@ -5,7 +5,7 @@
  * guest run on to its own end.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { UserError } from '../util/errors.js';
@@ -45,12 +45,32 @@ function signalNumber(sig: NodeJS.Signals): number | undefined {
   return ({ SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 } as Record<string, number>)[sig];
 }
 
-/** Waits for QEMU's socket to appear, or for QEMU to die first. */
+/**
+ * Whether the unix socket at `path` listens yet: QEMU binds it (the file appears) a moment
+ * before it listens, and a connection in between is refused. Linux /proc/net/unix (unix(7)):
+ * the Flags column has __SO_ACCEPTCON (0x10000) once listen() has run. Undefined where that
+ * file cannot be read.
+ */
+function listening(path: string): boolean | undefined {
+  let text: string;
+  try {
+    text = readFileSync('/proc/net/unix', 'utf8');
+  } catch {
+    return undefined;
+  }
+  for (const line of text.split('\n')) {
+    const f = line.trim().split(/\s+/);
+    if (f.length >= 8 && f.slice(7).join(' ') === path) return (parseInt(f[3]!, 16) & 0x10000) !== 0;
+  }
+  return false;
+}
+
+/** Waits for QEMU's socket to appear and listen, or for QEMU to die first. */
 export async function waitForSocket(q: QemuProcess, timeoutMs = 20000): Promise<void> {
   let dead = false;
   void q.exited.then(() => (dead = true));
   const deadline = Date.now() + timeoutMs;
-  while (!existsSync(q.socket)) {
+  while (!existsSync(q.socket) || listening(q.socket) === false) {
     if (dead) throw new UserError('STUB_UNREACHABLE', `QEMU exited before its gdbstub came up (status ${await q.exited})`);
     if (Date.now() > deadline) throw new UserError('STUB_UNREACHABLE', `QEMU's gdbstub socket did not appear within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 25));

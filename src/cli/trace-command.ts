@@ -9,7 +9,7 @@ import { GdbClient } from '../gdbstub/client.js';
 import { RspError } from '../gdbstub/errors.js';
 import { loadPrototypes } from '../decode/prototypes.js';
 import { loadProfile } from '../profile/profile.js';
-import { loadSystemMap } from '../symbols/system-map.js';
+import { loadSystemMap, SymbolTable } from '../symbols/system-map.js';
 import { loadBtf } from '../symbols/btf.js';
 import { DumpSymbolSource, type SymbolSource } from '../symbols/source.js';
 import { MemorySymbolSource, defaultCacheDir } from '../symbols/kallsyms-memory.js';
@@ -117,7 +117,7 @@ export async function prepare(opts: TraceOptions) {
   if ((opts.pids || opts.comm) && !btf) throw new UserError('USAGE', '-p and --comm need --btf FILE (the kernel\'s BTF, see scripts/kernel-btf.sh) to know processes');
   // The symbols the chosen mode plants breakpoints on must be there before QEMU is touched.
   const mode = opts.only ? 'selective' : opts.mode ?? (profile.exitStop ? 'exit' : 'entry');
-  const needed = mode === 'entry' ? profile.entries.map((e) => e.symbol) : profile.exitStop ? [profile.exitStop.symbol] : [];
+  const needed = mode === 'entry' ? profile.entries.filter((e) => !e.locate).map((e) => e.symbol) : profile.exitStop ? [profile.exitStop.symbol] : [];
   let source: SymbolSource;
   if (opts.symbols) {
     const symbols = loadSystemMap(opts.symbols);
@@ -129,6 +129,11 @@ export async function prepare(opts: TraceOptions) {
   } else if (profile.os === 'linux' && profile.arch === 'x86_64') {
     source = new MemorySymbolSource();
     info(opts.quiet, `no --symbols: the kernel's own kallsyms tables will be read from guest memory (cached in ${defaultCacheDir()})`);
+  } else if (profile.os === 'windows' && needed.length === 0) {
+    // Windows entries found in guest memory (SharedUserData, the IDT): no symbols.
+    source = new DumpSymbolSource(new SymbolTable('no symbols'));
+  } else if (profile.os === 'windows') {
+    throw new UserError('SYMBOL_MISSING', `profile ${profile.name} needs the address of ${needed.join(', ')}: give --symbols FILE (System.map lines: '<hex address> T ${needed[0]}')`);
   } else {
     throw new UserError('SYMBOL_MISSING', `profile ${profile.name} needs kernel symbols: give --symbols FILE (a System.map or a /proc/kallsyms dump of this kernel)`);
   }

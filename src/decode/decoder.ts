@@ -14,6 +14,7 @@ import { RETURNS } from './kinds-calls.js';
 import { HEX_RETURN, SPECS } from './specs.js';
 import { ERRNO } from './tables/errno.js';
 import { logicalArgs, registerValues, type PairAbi } from './registers.js';
+import { NT_KINDS, ntKindOf } from './nt.js';
 
 export { sigset } from './structs.js';
 export { waitStatus } from './helpers.js';
@@ -68,7 +69,7 @@ function styleOf(o: DecodeOptions): DecodeStyle {
 
 const HEX: KindDef = KINDS.hex!;
 function kindOf(a: DecodedArg): KindDef {
-  return KINDS[a.kind] ?? HEX;
+  return KINDS[a.kind] ?? NT_KINDS[a.kind] ?? HEX;
 }
 
 const PATH_NAMES = /^(filename|pathname|path|name|oldname|newname|old|new|dir_name|dev_name|library|specialfile|target|linkpath|oldpath|newpath)$/;
@@ -90,7 +91,7 @@ export function argsOf(info: SyscallInfo | undefined, raw: bigint[], abi?: PairA
   const spec = SPECS[info.name];
   // The arguments strace prints: 64-bit values of 32-bit ABIs whole (registers.ts).
   const logical = logicalArgs(info, registerValues(info, raw, abi));
-  return logical.map((a, i) => ({ name: a.name, type: a.type, raw: a.raw, size: a.size, kind: spec?.[i] ?? defaultKind(a.proto) }));
+  return logical.map((a, i) => ({ name: a.name, type: a.type, raw: a.raw, size: a.size, kind: spec?.[i] ?? ntKindOf(info, a.proto) ?? defaultKind(a.proto) }));
 }
 
 /** The name printed for a call: strace's `syscall_0x3e8` for an unknown number. */

@@ -37,6 +37,11 @@ export interface ProfileEntry {
    * instructions in (ARM vector_swi, MIPS handle_sys).
    */
   after?: { insn: number; within: number };
+  /**
+   * This entry's own pt_regs layout (else its ABI's, else the profile's): the number saved
+   * elsewhere at this point (x86_64 do_int80_emulation: still in ax, orig_ax is -1).
+   */
+  ptRegs?: PtRegsLayout;
 }
 
 /**
@@ -62,6 +67,12 @@ export interface AbiSpec {
   /** At the user return site: the return value, the sp, and a register flagging an error (MIPS a3). */
   registers: { ret: string; sp: string; errflag?: string };
   sigreturn?: SigreturnSpec[];
+  /**
+   * Exit mode: the calls of this ABI are those whose saved user code segment is `userCs`
+   * (pt_regs `cs`); `handlers` maps the calls that never reach the exit (exit_group, execve,
+   * rt_sigreturn) to the kernel function stopped at instead.
+   */
+  exitStop?: { userCs: number; handlers: Record<string, string> };
 }
 
 /** Offsets in the kernel's saved user registers (struct pt_regs). */
@@ -131,8 +142,8 @@ const KNOWN_KEYS = [
   'kaslr', 'names', 'sigreturn', 'exit_stop', 'pt_regs', 'abis', 'asid_from', 'pairs', 'thumb_breakpoint_kind',
 ];
 
-const ENTRY_KEYS = ['symbol', 'abi', 'regs_arg', 'nr', 'stack_args', 'return_from_stack', 'after'];
-const ABI_KEYS = ['prototypes', 'word_size', 'names', 'errno_max', 'pairs', 'pt_regs', 'registers', 'sigreturn'];
+const ENTRY_KEYS = ['symbol', 'abi', 'regs_arg', 'nr', 'stack_args', 'return_from_stack', 'after', 'pt_regs'];
+const ABI_KEYS = ['prototypes', 'word_size', 'names', 'errno_max', 'pairs', 'pt_regs', 'registers', 'sigreturn', 'exit_stop'];
 
 class Checker {
   constructor(private readonly file: string, private readonly lines: LineCounter) {}
@@ -399,13 +410,25 @@ export function parseProfile(text: string, file: string): Profile {
       if (apr !== undefined) spec.ptRegs = parsePtRegs(apr, `'abis.${name}.pt_regs'`);
       const asr = c.get(m, 'sigreturn', false);
       if (asr !== undefined) spec.sigreturn = sigreturnsOf(asr, `'abis.${name}.sigreturn'`);
+      const aes = c.get(m, 'exit_stop', false);
+      if (aes !== undefined) {
+        const em = c.map(aes, `'abis.${name}.exit_stop'`);
+        const handlers: Record<string, string> = {};
+        for (const h of c.map(c.get(em, 'handlers', true), `'abis.${name}.exit_stop.handlers'`).items) {
+          if (!isScalar(h.key) || !isScalar(h.value) || typeof h.value.value !== 'string') c.fail(h.key as Node, 'handlers map a call name to a kernel function');
+          handlers[String((h.key as { value: unknown }).value)] = (h.value as { value: string }).value;
+        }
+        spec.exitStop = { userCs: c.num(em, 'user_cs'), handlers };
+      }
       namesOf(m, spec.names);
       profile.abis[name] = spec;
     }
   }
   for (const [i, e] of entries.entries()) {
+    const own = c.get(entriesNode.items[i] as YAMLMap, 'pt_regs', false);
+    if (own !== undefined) e.ptRegs = parsePtRegs(own, `'entries[${i}].pt_regs'`);
     const spec = profile.abis[e.abi];
-    if (e.regsArg !== undefined && (spec ? spec.ptRegs ?? profile.ptRegs : profile.ptRegs) === undefined) {
+    if (e.regsArg !== undefined && (e.ptRegs ?? (spec ? spec.ptRegs ?? profile.ptRegs : profile.ptRegs)) === undefined) {
       c.fail(entriesNode.items[i] as Node, `an entry with 'regs_arg' needs a 'pt_regs' layout (top-level, or in its ABI)`);
     }
   }

@@ -542,6 +542,23 @@ int main(void)
 		fflush(stdout);
 		return 1;
 	}
+	/*
+	 * Which instruction the kernel patched into __kernel_vsyscall after its three pushes
+	 * (arch/x86/entry/vdso/vdso32/system_call.S): "movl %esp, %ebp; sysenter" (89 e5 0f 34),
+	 * "movl %ecx, %ebp; syscall" (89 cd 0f 05, AMD on a 64-bit kernel), or none (int $0x80).
+	 * Printed first (stdio is buffered: no syscall now) for the tests to check the path.
+	 */
+	{
+		const unsigned char *k = (const unsigned char *)systest_vsyscall_entry;
+		const char *how = "int80";
+
+		for (int i = 3; i + 1 < 16; i++) {
+			if (k[i] == 0x0f && k[i + 1] == 0x34) { how = "sysenter"; break; }
+			if (k[i] == 0x0f && k[i + 1] == 0x05) { how = "syscall"; break; }
+			if (k[i] == 0xcd && k[i + 1] == 0x80) break;
+		}
+		printf("SYSTEST VSYSCALL %s\n", how);
+	}
 #endif
 
 	/* 1. getpid(2) */

@@ -1,0 +1,39 @@
+/**
+ * linux_x86 on its real guest: Debian's 686 kernel under qemu-system-i386 (default qemu32
+ * CPU, KASLR on, -smp 2) runs the i686 build of test/guest/systest.c, whose main thread calls
+ * through the vDSO's __kernel_vsyscall (`sysenter` on this CPU: entry_SYSENTER_32 ->
+ * do_SYSENTER_32 -> do_fast_syscall_32, the 6th argument on the user stack, the return at the
+ * caller of the vDSO) and whose reader thread and vfork use `int $0x80` (entry_INT80_32 ->
+ * do_int80_syscall_32). Traced in entry+return mode, where the path matters, and in the
+ * default one-stop-per-call mode at syscall_exit_to_user_mode. The KASLR slide comes from the
+ * 8-byte gates of the 32-bit IDT.
+ */
+import t from 'tap';
+import { join } from 'node:path';
+import { guestDir, guestReady, qemuCommand, ROOT, run } from './guest.js';
+import { checkEntryPaths, checkSystest32, traceGuest } from './x86-32.js';
+
+// scripts/test.sh builds only the x86_64 guest: this test builds (or checks the cache of) its own,
+// which also installs the i686 cross compiler on a fresh machine.
+const build = await run('bash', [join(ROOT, 'scripts', 'build-guest.sh'), 'i386'], { timeoutMs: 780_000 });
+if (build.code !== 0) t.comment(`build-guest.sh i386 failed (${build.code}): ${build.stderr.slice(-1500)}`);
+const notReady = guestReady('i386');
+if (notReady) t.fail(notReady);
+else {
+  const symbols = join(guestDir('i386'), 'kallsyms');
+  for (const mode of ['entry', 'exit'] as const) {
+    await t.test(`mode ${mode}`, async (t) => {
+      const r = await traceGuest(['--profile', 'linux_x86', '--mode', mode, '--symbols', symbols], qemuCommand('', 'i386'));
+      t.comment(`traced in ${r.seconds.toFixed(1)} s`);
+      t.match(r.res.stderr, /KASLR slide -?0x[0-9a-f]+ \(from the IDT\)/, 'the KASLR slide comes from the IDT');
+      t.ok(r.events.every((e) => e.abi === 'i386'), 'every event is of the i386 ABI');
+      t.ok(
+        r.events.some((e) => e.line?.startsWith('execve("/bin/systest", ["/bin/systest"], 0x') && e.line.endsWith(') = 0')),
+        'execve of the test program reported = 0',
+      );
+      await checkSystest32(t, r, 'linux_x86', { vsyscall: 'sysenter', abi32: 'i386' });
+      if (mode === 'entry') checkEntryPaths(t, r, 'do_fast_syscall_32', 'do_int80_syscall_32');
+      else t.match(r.res.stderr, /one stop per call: breakpoint on syscall_exit_to_user_mode/, 'one stop per call at syscall_exit_to_user_mode');
+    });
+  }
+}

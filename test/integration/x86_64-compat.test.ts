@@ -1,0 +1,55 @@
+/**
+ * 32-bit programs on the x86_64 kernel (linux_x64's i386 ABI): the bundled x86_64 guest boots
+ * with systest.mode=test32 and runs the i686 build of test/guest/systest.c. Two CPU models:
+ * QEMU's default qemu64 reports AMD, so the 32-bit vDSO enters with `syscall`
+ * (entry_SYSCALL_compat, argument 2 moved to ebp) and Meltdown needs no page-table isolation;
+ * `-cpu qemu64,vendor=GenuineIntel` makes it `sysenter` (entry_SYSENTER_compat ->
+ * do_SYSENTER_32) and turns page-table isolation on, so the user CR3 differs from the
+ * kernel's (the profile's asid_mask keeps the two equal). Both vDSO paths meet at
+ * do_fast_syscall_32, `int $0x80` at do_int80_emulation. Each model is traced in entry+return
+ * mode and in the default one-stop-per-call mode, where syscall_exit_to_user_mode tells the
+ * 32-bit calls by their user code segment (0x23).
+ */
+import t from 'tap';
+import { join } from 'node:path';
+import { guestDir, guestReady, qemuCommand, ROOT, run } from './guest.js';
+import { checkEntryPaths, checkSystest32, traceGuest } from './x86-32.js';
+
+// scripts/test.sh builds the x86_64 guest; this checks its cache (and builds /bin/systest32,
+// with the i686 cross compiler, where it is missing).
+const build = await run('bash', [join(ROOT, 'scripts', 'build-guest.sh'), 'x86_64'], { timeoutMs: 780_000 });
+if (build.code !== 0) t.comment(`build-guest.sh x86_64 failed (${build.code}): ${build.stderr.slice(-1500)}`);
+const notReady = guestReady('x86_64');
+if (notReady) t.fail(notReady);
+else {
+  const symbols = join(guestDir('x86_64'), 'kallsyms');
+  const cpus = [
+    { name: 'qemu64 (AMD)', args: [] as string[], vendor: 'AuthenticAMD', vsyscall: 'syscall', meltdown: 'Not affected' },
+    { name: 'qemu64,vendor=GenuineIntel', args: ['-cpu', 'qemu64,vendor=GenuineIntel'], vendor: 'GenuineIntel', vsyscall: 'sysenter', meltdown: 'Mitigation: PTI' },
+  ];
+  for (const cpu of cpus) {
+    for (const mode of ['exit', 'entry'] as const) {
+      await t.test(`${cpu.name}, mode ${mode}`, async (t) => {
+        const [qemu, ...rest] = qemuCommand('systest.mode=test32');
+        const r = await traceGuest(['--profile', 'linux_x64', '--mode', mode, '--symbols', symbols], [qemu!, ...cpu.args, ...rest]);
+        t.comment(`traced in ${r.seconds.toFixed(1)} s`);
+        t.match(r.res.stdout, new RegExp(`vendor_id\\s*:\\s*${cpu.vendor}`), `the guest CPU reports ${cpu.vendor}`);
+        t.match(r.res.stdout, new RegExp(`^MELTDOWN ${cpu.meltdown}\\r?$`, 'm'), `Meltdown: ${cpu.meltdown}`);
+        t.ok(r.events.every((e) => e.abi === 'x64' || e.abi === 'i386'), 'events are of the x64 or the i386 ABI');
+        t.ok(!/32-bit system calls seen|they are skipped/.test(r.res.stderr), 'no 32-bit call is skipped');
+        const exec = r.events.find((e) => e.dir === 'return' && e.line?.startsWith('execve("/bin/systest32", ["/bin/systest32"], 0x'));
+        t.ok(exec?.line?.endsWith(') = 0'), 'execve of the 32-bit program reported = 0');
+        t.equal(exec?.abi, 'x64', 'by the 64-bit shell, through the 64-bit ABI');
+        await checkSystest32(t, r, 'linux_x64', { vsyscall: cpu.vsyscall, abi32: 'i386' });
+        if (mode === 'entry') checkEntryPaths(t, r, 'do_fast_syscall_32', 'do_int80_emulation');
+        t.test('calls keep one address space from entry to return (CR3 normalised)', async (t) => {
+          // The program's own calls: their entries (kernel CR3) and returns (user CR3 in entry
+          // mode) carry one asid, and the main thread's calls all the same one.
+          const main = r.events.filter((e) => e.abi === 'i386' && !e.child && (e.name === 'getpid' || e.name === 'pipe2' || e.name === 'wait4'));
+          t.ok(main.length >= 6, `main thread calls found (${main.length})`);
+          t.equal(new Set(main.map((e) => e.asid)).size, 1, 'one asid for all of them');
+        });
+      });
+    }
+  }
+}
