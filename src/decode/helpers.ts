@@ -34,10 +34,18 @@ export async function readStrArray(c: ArgCtx, countOnly: boolean): Promise<strin
   const maxItems = countOnly ? 4096 : c.style.strsize;
   const word = wordOf(c.info);
   let more = false;
+  // The pointers are read a chunk at a time (a hostile envp of thousands costs tens of
+  // round trips, not thousands); a chunk may end early at an unreadable page.
+  let chunk: Buffer | null = null;
+  let chunkAt = 0;
   for (let i = 0; i <= maxItems; i++) {
-    const p = await readView(c, addr + BigInt(i * word), word);
-    if (!p) return i === 0 ? hex(addr) : `[${items.join(', ')}, ...]`;
-    const ptr = word === 8 ? p.u64(0) : BigInt(p.u32(0));
+    if (!chunk || (i - chunkAt + 1) * word > chunk.length) {
+      chunkAt = i;
+      chunk = await c.mem.read(addr + BigInt(i * word), Math.min(maxItems + 1 - i, i === 0 ? 16 : 256) * word);
+      if (!chunk || chunk.length < word) return i === 0 ? hex(addr) : `[${items.join(', ')}, ...]`;
+    }
+    const off = (i - chunkAt) * word;
+    const ptr = word === 8 ? chunk.readBigUInt64LE(off) : BigInt(chunk.readUInt32LE(off));
     if (ptr === 0n) break;
     if (i === maxItems) {
       more = true;
