@@ -42,6 +42,13 @@ export interface ProfileEntry {
    * elsewhere at this point (x86_64 do_int80_emulation: still in ax, orig_ax is -1).
    */
   ptRegs?: PtRegsLayout;
+  /**
+   * An entry with no symbol (Windows): its address is the word at `pointer` in guest memory
+   * (SharedUserData->SystemCall at 0x7ffe0300 holds KiFastSystemCall), or the handler of IDT
+   * gate `idt` (Windows 2000's int 2Eh), read once the guest has set it up. `symbol` then
+   * only names it in messages.
+   */
+  locate?: { pointer: bigint } | { idt: number };
 }
 
 /**
@@ -142,7 +149,7 @@ const KNOWN_KEYS = [
   'kaslr', 'names', 'sigreturn', 'exit_stop', 'pt_regs', 'abis', 'asid_from', 'pairs', 'thumb_breakpoint_kind',
 ];
 
-const ENTRY_KEYS = ['symbol', 'abi', 'regs_arg', 'nr', 'stack_args', 'return_from_stack', 'after', 'pt_regs'];
+const ENTRY_KEYS = ['symbol', 'abi', 'regs_arg', 'nr', 'stack_args', 'return_from_stack', 'after', 'pt_regs', 'pointer', 'idt_vector'];
 const ABI_KEYS = ['prototypes', 'word_size', 'names', 'errno_max', 'pairs', 'pt_regs', 'registers', 'sigreturn', 'exit_stop'];
 
 class Checker {
@@ -228,7 +235,24 @@ export function parseProfile(text: string, file: string): Profile {
   if (!isSeq(entriesNode) || entriesNode.items.length === 0) c.fail(entriesNode, `'entries' must be a non-empty list`);
   const entries = entriesNode.items.map((it) => {
     const m = c.map(it as Node, 'an entry');
-    const e: ProfileEntry = { symbol: c.str(m, 'symbol')!, abi: c.str(m, 'abi')! };
+    // Where the entry is: a symbol, or (Windows, no symbols) a pointer in guest memory or an IDT gate.
+    const ptr = c.get(m, 'pointer', false);
+    const vec = c.get(m, 'idt_vector', false);
+    const wheres = [c.get(m, 'symbol', false), ptr, vec].filter((n) => n !== undefined);
+    if (wheres.length !== 1) c.fail(wheres[1] ?? m, `an entry needs exactly one of 'symbol', 'pointer', 'idt_vector'`);
+    const e: ProfileEntry = { symbol: c.str(m, 'symbol', false) ?? '', abi: c.str(m, 'abi')! };
+    if (ptr !== undefined) {
+      const at = c.big(m, 'pointer');
+      if (at <= 0n || at >= 1n << 64n) c.fail(ptr, `'pointer' must be a guest address`);
+      e.locate = { pointer: at };
+      e.symbol = `the address at 0x${at.toString(16)}`;
+    }
+    if (vec !== undefined) {
+      const v = c.num(m, 'idt_vector');
+      if (v < 0 || v > 255) c.fail(vec, `'idt_vector' must be 0..255`);
+      e.locate = { idt: v };
+      e.symbol = `IDT vector 0x${v.toString(16)}`;
+    }
     const ra = c.str(m, 'regs_arg', false);
     if (ra !== undefined) e.regsArg = ra;
     const nr = c.str(m, 'nr', false);
