@@ -9,6 +9,8 @@
 //   c'  systrace --mode entry, --json -o /dev/null
 //   d   Debian's gdb -batch with Python breakpoints (bench/gdb-trace.py), entries + returns
 //   e   systrace -e trace=getppid (dd never calls it), --json -o /dev/null
+//   f   systrace --engine probe (issue 10: a recorder in the guest kernel), --json -o FILE:
+//       traced calls/s over the window, records lost; compared with (a) and (b)
 //   a1  (big workload only) the raw client attached with a breakpoint on __x64_sys_getppid
 //       that the workload never hits: what QEMU alone charges for a planted breakpoint
 // each --runs times, interleaved; medians reported. a, a1 and e also run on a --big
@@ -17,7 +19,7 @@
 // the start, so that a rebuild of dist/ by someone else mid-run does not change the tracer).
 // Results: a table on stdout, JSON in .cache/bench/results-<date>.json.
 //
-//   node bench/run.mjs [--count N] [--big N] [--runs R] [--cases a,b,b1,c,c2,d,e] [--big-cases a,a1,e] [--timeout S]
+//   node bench/run.mjs [--count N] [--big N] [--runs R] [--cases a,b,b1,c,c2,d,e,f] [--big-cases a,a1,e] [--timeout S]
 import { spawn, execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, readdirSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
@@ -42,7 +44,7 @@ for (let i = 0; i < argv.length; i++) {
   const m = /^--(count|big|runs|cases|big-cases|timeout|rare)(?:=(.*))?$/.exec(argv[i]);
   if (!m) {
     if (argv[i] === '-h' || argv[i] === '--help') {
-      process.stdout.write('usage: node bench/run.mjs [--count N=1000] [--big N=300000, 0: off] [--runs R=3] [--cases a,b,b1,c,c2,d,e] [--big-cases a,a1,e] [--timeout S=600] [--rare NAME=getppid]\n');
+      process.stdout.write('usage: node bench/run.mjs [--count N=1000] [--big N=300000, 0: off] [--runs R=3] [--cases a,b,b1,c,c2,d,e,f] [--big-cases a,a1,e] [--timeout S=600] [--rare NAME=getppid]\n');
       process.exit(0);
     }
     process.stderr.write(`bench: unknown argument ${argv[i]} (see --help)\n`);
@@ -333,9 +335,9 @@ async function caseGdb(count) {
   return { ...windowOf(r), total_s: x.t - r.t0, exit: x.code, timeout: !!x.timeout, error: err ?? st?.error, ...clientCounts(st), rss_mb: g ? rssSummary({ ...g, marks: { start: r.marks.start }, t0: g.t0 }) : null };
 }
 
-async function caseSystrace(count, extra) {
+async function caseSystrace(count, extra, output = '/dev/null') {
   const qargs = guestArgs(count);
-  const r = launch(process.execPath, [SYSTRACE, 'run', '--json', '-o', '/dev/null', '--symbols', KALLSYMS, ...extra, '--', QEMU, ...qargs]);
+  const r = launch(process.execPath, [SYSTRACE, 'run', '--json', '-o', output, '--symbols', KALLSYMS, ...extra, '--', QEMU, ...qargs]);
   pollRss(r, r.child.pid);
   r.cpuNow = () => procCpu(r.child.pid) + childrenOf(r.child.pid).reduce((a, p) => a + procCpu(p), 0);
   const x = await finish(r);
@@ -352,10 +354,35 @@ async function caseSystrace(count, extra) {
     // Whole-run figure: systrace's output went to /dev/null, so its window stops are not known.
     stops_per_call: summary && summary.entered ? summary.stops / summary.entered : null,
     systrace_mode: mode,
+    stderr_all: output === '/dev/null' ? undefined : r.err,
     rss_mb: rssSummary(r),
     // [seconds since start, MB], one a second, for a look at the trend.
     rss_samples: r.rss.filter((_, i) => i % 10 === 0).map(([t, v]) => [+t.toFixed(1), +v.toFixed(1)]),
   };
+}
+
+/**
+ * (f) the probe engine. Its trace goes to a file, where dd's one-byte reads and writes
+ * (fd 0 and 1) are counted: every call of the workload must be there. Records lost are
+ * what the probe reported.
+ */
+async function caseProbe(count) {
+  const dir = mkdtempSync(join(os.tmpdir(), 'bench-probe-'));
+  const trace = join(dir, 'trace.jsonl');
+  const res = await caseSystrace(count, ['--profile', 'linux_x64', '--engine', 'probe'], trace);
+  let traced = null;
+  try {
+    traced = 0;
+    for (const line of readFileSync(trace, 'utf8').split('\n')) {
+      if (!line.includes('"dir":"return"')) continue;
+      const e = JSON.parse(line);
+      if ((e.name === 'read' || e.name === 'write') && e.args?.[2]?.raw === '0x1' && (e.args[0].raw === '0x0' || e.args[0].raw === '0x1')) traced++;
+    }
+  } catch {}
+  rmSync(dir, { recursive: true, force: true });
+  const lost = [...(res.stderr_all ?? '').matchAll(/probe: (\d+) records lost/g)].reduce((a, m) => a + Number(m[1]), 0);
+  delete res.stderr_all;
+  return { ...res, probe_dd_calls: traced, records_lost: lost };
 }
 
 const CASE_DEFS = {
@@ -367,6 +394,7 @@ const CASE_DEFS = {
   c2: { label: "(c') systrace --mode entry", run: (n) => caseSystrace(n, ['--mode', 'entry']) },
   d: { label: '(d) gdb -batch, Python bps', run: (n) => caseGdb(n) },
   e: { label: () => `(e) systrace -e trace=${opts.rare}`, run: (n) => caseSystrace(n, ['-e', `trace=${opts.rare}`]) },
+  f: { label: '(f) systrace --engine probe', run: (n) => caseProbe(n) },
 };
 const labelOf = (k) => (typeof CASE_DEFS[k].label === 'function' ? CASE_DEFS[k].label() : CASE_DEFS[k].label);
 
@@ -381,11 +409,11 @@ function sh(cmd, args) {
 }
 
 async function main() {
-  for (const c of [...CASES, ...BIG_CASES]) if (!CASE_DEFS[c]) throw new Error(`unknown case ${c} (a,b,b1,c,c2,d,e)`);
+  for (const c of [...CASES, ...BIG_CASES]) if (!CASE_DEFS[c]) throw new Error(`unknown case ${c} (a,b,b1,c,c2,d,e,f)`);
   for (const f of ['qemu-args', 'initrd.gz', 'kallsyms']) {
     if (!existsSync(join(GUEST, f))) throw new Error(`${join(GUEST, f)} missing: run bash scripts/build-guest.sh (npm run bench does)`);
   }
-  if (CASES.some((c) => c.startsWith('c') || c === 'e') && !existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('dist/ missing: npx tsc -p .');
+  if (CASES.some((c) => c.startsWith('c') || c === 'e' || c === 'f') && !existsSync(join(ROOT, 'dist/src/cli/main.js'))) throw new Error('dist/ missing: npx tsc -p .');
   mkdirSync(OUTDIR, { recursive: true });
   INITRD = buildInitrd();
   SYMS = loadSymbols(KALLSYMS, [ENTRY_SYM, EXIT_SYM, ...(BIG_CASES.includes('a1') ? [RARE_SYM()] : []), ...Object.values(IDT_GATES)]);
@@ -451,7 +479,9 @@ async function main() {
     const good = rs.filter(ok);
     const count = rs[0].count;
     const own = k === 'b' || k === 'b1' || k === 'd'; // a1 counts only stray stops
-    const calls = own ? median(good.map((r) => r.calls)) : callsFor(count);
+    // (f) counts dd's own calls in its trace.
+    const probeCount = k === 'f' ? median(good.map((r) => r.probe_dd_calls)) : null;
+    const calls = own ? median(good.map((r) => r.calls)) : probeCount ?? callsFor(count);
     const win = median(good.map((r) => r.window_s));
     const rate = median(good.map((r) => (calls == null ? null : calls / r.window_s)));
     const base = k.endsWith('+') ? median(by('a+').filter(ok).map((r) => r.window_s)) : untracedWin;
@@ -465,10 +495,12 @@ async function main() {
       calls_per_cpu_s: median(good.map((r) => (calls == null || !r.cpu_s ? null : calls / r.cpu_s))),
       window_min_max: good.length ? [Math.min(...good.map((r) => r.window_s)), Math.max(...good.map((r) => r.window_s))] : null,
       calls,
-      calls_source: own ? 'client counters' : 'workload (counted by b/d)',
+      calls_source: own ? 'client counters' : probeCount != null ? "dd's calls in the probe's trace" : 'workload (counted by b/d)',
       // (e): the calls systrace reported in the whole run (none of them in the window).
       traced_calls: k === 'e' || k === 'e+' ? median(good.map((r) => r.run_totals?.entered)) : calls,
       calls_per_s: rate,
+      // (f): dd's own calls found in the probe's trace, and the records it reported lost.
+      ...(k === 'f' ? { probe_dd_calls: median(good.map((r) => r.probe_dd_calls)), records_lost: median(rs.map((r) => r.records_lost)) } : {}),
       stops_per_call: median(good.map((r) => r.stops_per_call)),
       stops_per_call_scope: own ? 'window' : k.startsWith('c') || k.startsWith('e') ? 'whole run (systrace summary)' : null,
       added_ms_per_call: win != null && base != null && calls ? ((win - base) / calls) * 1000 : null,
@@ -499,9 +531,14 @@ async function main() {
     'e/a window': ratio(s('e', 'window_s'), s('a', 'window_s')),
     'e/a window, big N': ratio(s('e+', 'window_s'), s('a+', 'window_s')),
     'a1/a window, big N': ratio(s('a1+', 'window_s'), s('a+', 'window_s')),
+    'f calls/s': s('f', 'calls_per_s'),
+    'f/b calls/s': ratio(s('f', 'calls_per_s'), s('b', 'calls_per_s')),
+    'f/a window': ratio(s('f', 'window_s'), s('a', 'window_s')),
+    'f/a whole run': ratio(s('f', 'total_s'), s('a', 'total_s')),
+    'f records lost': s('f', 'records_lost'),
     'e/a1 window, big N': ratio(s('e+', 'window_s'), s('a1+', 'window_s')),
   };
-  const goals = { 'c/b calls/s': ['>=', 1.15], 'c/d calls/s': ['>=', 1.3], 'e/a window': ['<=', 1.15], 'e/a window, big N': ['<=', 1.15] };
+  const goals = { 'f calls/s': ['>=', 10000], 'f/b calls/s': ['>=', 50], 'f/a whole run': ['<=', 2], 'f records lost': ['<=', 0], 'c/b calls/s': ['>=', 1.15], 'c/d calls/s': ['>=', 1.3], 'e/a window': ['<=', 1.15], 'e/a window, big N': ['<=', 1.15] };
 
   const total = now() - t0;
   host.uptime_end = sh('uptime', []);
@@ -548,7 +585,8 @@ async function main() {
   for (const [k, v] of Object.entries(ratios)) {
     const g = goals[k];
     const verdict = v == null || !g ? '' : (g[0] === '>=' ? v >= g[1] : v <= g[1]) ? `  (goal ${g[0]} ${g[1]}: met)` : `  (goal ${g[0]} ${g[1]}: NOT met)`;
-    out.push(`  ${k.padEnd(18)} ${v == null ? '-' : v.toFixed(2) + 'x'}${verdict}`);
+    const shown = v == null ? '-' : k === 'f calls/s' || k === 'f records lost' ? v.toFixed(0) : v.toFixed(2) + 'x';
+    out.push(`  ${k.padEnd(18)} ${shown}${verdict}`);
   }
   out.push(`load: start [${host.uptime_start}]  end [${host.uptime_end}]; load1 per run ${runs.map((r) => r.load1).filter((x) => x != null).join(' ')}`);
   out.push(`total ${total.toFixed(0)} s; JSON: ${file}`);

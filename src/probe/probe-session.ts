@@ -77,6 +77,8 @@ export class ProbeSession {
   private t0 = 0;
   private tscKhz = 0;
   private lostSeen = 0n;
+  /** Records drained and being turned into events while the guest runs. */
+  private backlog: Promise<void> = Promise.resolve();
   private uncapturedWarned = false;
   readonly mode = 'probe' as const;
   readonly stats = { stops: 0, entries: 0, returns: 0, strayReturns: 0, lost: 0, drains: 0, doorbells: 0, bytes: 0, uncaptured: 0, malformed: 0 };
@@ -86,6 +88,7 @@ export class ProbeSession {
     this.ringSize = opts.ringSize ?? 1 << 20;
     if (this.ringSize < 0x10000 || (this.ringSize & (this.ringSize - 1)) !== 0) throw new UserError('USAGE', `probe ring size ${this.ringSize}: a power of two of at least 64 KiB`);
     if (opts.profile.name !== 'linux_x64') throw new UserError('USAGE', `--engine probe supports profile linux_x64 only (not ${opts.profile.name})`);
+    if (opts.btf) opts.info('warning: --engine probe does not name processes yet: events carry no pid, tid, ppid or comm');
   }
 
   /** Handshake, symbols, then the recorder placed, the call sites patched and checked. */
@@ -295,6 +298,7 @@ export class ProbeSession {
           this.running = false;
         }
         if (stop.kind === 'exited' || stop.kind === 'terminated') {
+          await this.settle();
           this.emitUnfinished();
           return stop.kind === 'exited' ? { kind: 'guest-exited', status: stop.status } : { kind: 'guest-killed', signal: stop.signal };
         }
@@ -320,6 +324,7 @@ export class ProbeSession {
       if (this.patched) await this.drain(undefined).catch(() => undefined);
     }
     await this.restore();
+    await this.settle();
   }
 
   private async onStop(stop: Extract<StopReply, { kind: 'signal' }>): Promise<void> {
@@ -394,8 +399,6 @@ export class ProbeSession {
       this.t0 = Date.now() / 1000;
     }
     all.sort((a, b) => (a.tsc < b.tsc ? -1 : a.tsc > b.tsc ? 1 : 0));
-    if (live) await c.selectThread(live.thread);
-    for (const rec of all) await this.onRecord(rec, rec.live && live?.cpu === rec.cpu ? this.memory : undefined);
     for (const t of tails) {
       const b = Buffer.alloc(8);
       b.writeBigUInt64LE(t.tail);
@@ -403,7 +406,27 @@ export class ProbeSession {
     }
     this.stats.drains++;
     this.stats.bytes += total;
+    const liveNow = live !== undefined && all.some((r) => r.live && r.cpu === live.cpu);
+    if (liveNow || !this.patched || this.stopRequested) {
+      // Live decoding reads the stopped guest: everything before it first, in order.
+      await this.settle();
+      if (live) await c.selectThread(live.thread);
+      for (const rec of all) await this.onRecord(rec, rec.live && live?.cpu === rec.cpu ? this.memory : undefined);
+    } else {
+      // Decoded from captured bytes only: done while the guest runs on.
+      const prev = this.backlog;
+      this.backlog = (async () => {
+        await prev;
+        for (const rec of all) await this.onRecord(rec, undefined);
+      })();
+      this.backlog.catch(() => undefined);
+    }
     return total;
+  }
+
+  /** Waits until every record drained so far has become events. */
+  private async settle(): Promise<void> {
+    await this.backlog;
   }
 
   private async onRecord(rec: ProbeRecord, live: GuestMemory | undefined): Promise<void> {

@@ -39,7 +39,7 @@ else {
     await t.test(`engine ${engine}: every call of the test program, decoded exactly`, async (t) => {
       const dir = mkdtempSync(join(tmpdir(), `systrace-${engine}-`));
       const traceFile = join(dir, 'trace.jsonl');
-      const res = await run(process.execPath, [SYSTRACE, 'run', '--engine', engine, '--json', '-o', traceFile, '--symbols', join(GUEST, 'kallsyms'), '--', ...qemuCommand()], { timeoutMs: 300_000 });
+      const res = await run(process.execPath, [SYSTRACE, 'run', '--profile', 'linux_x64', '--engine', engine, '--json', '-o', traceFile, '--symbols', join(GUEST, 'kallsyms'), '--', ...qemuCommand()], { timeoutMs: 300_000 });
       t.equal(res.code, 0, 'systrace run exits with QEMU status 0 (the guest ran to its poweroff)', { stderr: res.stderr.slice(-3000) });
       if (engine === 'probe') {
         t.match(res.stderr, /probe: recorder at 0x[0-9a-f]+, 2 rings/, 'the recorder was placed, one ring per vCPU');
@@ -82,7 +82,7 @@ else {
     const qemuExit = new Promise<number | null>((r) => q.on('close', (code) => r(code)));
     await new Promise((r) => setTimeout(r, 500));
     let sent = false;
-    const res = await run(process.execPath, [SYSTRACE, '--gdb', `127.0.0.1:${port}`, '--engine', 'probe', '--json', '-o', traceFile, '--symbols', join(GUEST, 'kallsyms')], {
+    const res = await run(process.execPath, [SYSTRACE, '--gdb', `127.0.0.1:${port}`, '--profile', 'linux_x64', '--engine', 'probe', '--json', '-o', traceFile, '--symbols', join(GUEST, 'kallsyms')], {
       timeoutMs: 300_000,
       onStart: (child) => {
         const poll = setInterval(() => {
