@@ -188,6 +188,8 @@ export async function traceGuest(opts: TraceOptions, prepared: Prepared, onSessi
     table,
     symbols,
     strsize: opts.strsize,
+    xlat: opts.xlat ?? 'abbrev',
+    verbose: opts.verbose === true,
     bootTimeoutMs: opts.bootTimeoutMs,
     ...(opts.mode ? { mode: opts.mode } : {}),
     ...(opts.only ? { only: opts.only } : {}),

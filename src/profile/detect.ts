@@ -16,14 +16,22 @@ const ARCHES: Record<string, string> = {
   aarch64: 'arm64',
 };
 
+/**
+ * The profiles made for `arch`. Linux ones first: a Windows guest has no kernel table to find
+ * and is traced only with its profile named (--profile windows_*), so Windows profiles count
+ * only where no Linux one fits.
+ */
 export function profilesFor(arch: string): string[] {
-  return availableProfiles().filter((p) => {
+  const fit = availableProfiles().flatMap((p) => {
     try {
-      return loadProfile(p).arch === arch;
+      const prof = loadProfile(p);
+      return prof.arch === arch ? [{ name: p, os: prof.os }] : [];
     } catch {
-      return false;
+      return [];
     }
   });
+  const linux = fit.filter((p) => p.os === 'linux');
+  return (linux.length ? linux : fit).map((p) => p.name);
 }
 
 /** Asks the stub what it is and picks the one profile made for it; more or none is an error. */

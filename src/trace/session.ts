@@ -18,10 +18,11 @@ import type { GdbClient } from '../gdbstub/client.js';
 import { RspError } from '../gdbstub/errors.js';
 import { readUintLE } from '../gdbstub/framing.js';
 import { threadNumber, type StopReply } from '../gdbstub/stop-reply.js';
-import type { RegisterInfo, RegisterMap } from '../gdbstub/target-description.js';
+import { BUILTIN_LAYOUTS, gPacketSize, type RegisterInfo, type RegisterMap } from '../gdbstub/target-description.js';
 import { argsOf, callName, decodeEnter, decodeReturn, errnoOf, formatReturn, joinArgs, sigset, type DecodedArg } from '../decode/decoder.js';
 import { loadPrototypes, type SyscallInfo, type SyscallTable } from '../decode/prototypes.js';
-import type { PairAbi } from '../decode/decoder.js';
+import type { DecodeOptions, PairAbi } from '../decode/decoder.js';
+import type { XlatStyle } from '../decode/format.js';
 import { ERRNO } from '../decode/tables/errno.js';
 import { formatNtStatus } from '../decode/nt.js';
 import { gateTarget, parseIdtBase } from '../symbols/kaslr-x86.js';
@@ -41,6 +42,9 @@ export interface SessionOptions {
   /** Where the kernel's symbols come from (a dump, the guest's memory...). */
   symbols: SymbolSource;
   strsize: number;
+  /** -X and -v for this session (else the process defaults, decoder.setDecodeDefaults). */
+  xlat?: XlatStyle;
+  verbose?: boolean;
   emit: (ev: TraceEvent) => void;
   /** Diagnostics for the user (stderr). */
   info: (msg: string) => void;
@@ -151,7 +155,10 @@ export class TraceSession {
   readonly mode: 'entry' | 'exit' | 'selective';
   private readonly selectedBps = new Map<bigint, string>();
 
+  private readonly decodeOpts: DecodeOptions;
+
   constructor(private readonly client: GdbClient, private readonly opts: SessionOptions) {
+    this.decodeOpts = { strsize: opts.strsize, ...(opts.xlat ? { xlat: opts.xlat } : {}), ...(opts.verbose !== undefined ? { verbose: opts.verbose } : {}) };
     this.memory = new StubMemory(client);
     this.mode = opts.only ? 'selective' : opts.mode ?? (opts.profile.exitStop ? 'exit' : 'entry');
     this.maxPending = opts.maxPending ?? 4096;
@@ -189,8 +196,15 @@ export class TraceSession {
   async attach(): Promise<void> {
     const c = this.client;
     await c.qSupported();
-    const regs = await c.readTargetDescription();
-    if (!regs) throw new UserError('GUEST_UNSUPPORTED', `the stub sends no target description; profile ${this.opts.profile.name} needs one`);
+    let regs = await c.readTargetDescription();
+    const layout = regs ? undefined : this.opts.profile.registersLayout;
+    if (!regs && layout) {
+      // A stub with fixed registers and no target.xml (QEMU's MIPS): the profile names the layout,
+      // checked against the size of the stub's `g` reply below.
+      regs = BUILTIN_LAYOUTS[layout]!();
+      c.registers = regs;
+    }
+    if (!regs) throw new UserError('GUEST_UNSUPPORTED', `the stub sends no target description; profile ${this.opts.profile.name} needs one (or a registers_layout)`);
     this.regs = regs;
     for (const r of this.neededRegisters(true)) {
       if (!regs.byName.has(r)) {
@@ -198,7 +212,10 @@ export class TraceSession {
       }
     }
     await c.haltReason();
-    await c.readAllRegisters(); // sets the g offsets
+    const g = await c.readAllRegisters(); // sets the g offsets
+    if (layout && g.length !== gPacketSize(regs)) {
+      throw new UserError('GUEST_UNSUPPORTED', `the stub's g reply has ${g.length} bytes, registers_layout ${layout} expects ${gPacketSize(regs)}: is profile ${this.opts.profile.name} right for this guest?`);
+    }
     this.pRegs = this.neededRegisters()
       .map((n) => regs.byName.get(n)!)
       .filter((r, i, all) => r.gOffset === undefined && all.indexOf(r) === i);
@@ -621,7 +638,7 @@ export class TraceSession {
     const sp = reg(p.sp);
     const raw = await this.withStackArgs(entry, abi, info, p.args.map(reg), sp, reg);
     const args = argsOf(info, raw, abi.pairs);
-    await decodeEnter(info, args, this.memory, { strsize: this.opts.strsize });
+    await decodeEnter(info, args, this.memory, this.decodeOpts);
     const name = callName(info, no);
     const site = await this.returnSite(entry, abi, sp, reg(p.retaddr));
     const pend: Pending = {
@@ -714,7 +731,7 @@ export class TraceSession {
     let raw = pr.args.map(word);
     if (entry && reg) raw = await this.withStackArgs(entry, abi, info, raw, sp, reg);
     const args = argsOf(info, raw, abi.pairs);
-    await decodeEnter(info, args, this.memory, { strsize: this.opts.strsize });
+    await decodeEnter(info, args, this.memory, this.decodeOpts);
     const name = callName(info, no);
     const site = entry ? await this.returnSite(entry, abi, sp, word(pr.ip)) : { sp, retaddr: word(pr.ip) };
     const thumb = pr.thumb && (regs.get(pr.thumb.offset) & pr.thumb.mask) !== 0n;
@@ -794,7 +811,7 @@ export class TraceSession {
       this.opts.emit(enter);
     }
     this.stats.returns++;
-    await decodeReturn(pend.info, pend.args, ret, this.memory, { strsize: this.opts.strsize });
+    await decodeReturn(pend.info, pend.args, ret, this.memory, this.decodeOpts);
     const ev = this.event('return', pend, cpu, pc);
     if (pend.forkLike && BigInt.asIntN(64, ret) === 0n) ev.child = true;
     ev.asid = '0x' + asid.toString(16);
@@ -832,7 +849,7 @@ export class TraceSession {
       return;
     }
     this.stats.returns++;
-    await decodeReturn(pend.info, pend.args, ret, this.memory, { strsize: this.opts.strsize });
+    await decodeReturn(pend.info, pend.args, ret, this.memory, this.decodeOpts);
     const ev = this.event('return', pend, cpu, pc);
     if (child) {
       ev.child = true;
@@ -853,7 +870,7 @@ export class TraceSession {
     const cands = [...this.pending.values()].filter((p) => EXEC_LIKE.has(p.name));
     const pend = cands.find((p) => p.asid === asid) ?? cands.find((p) => (p.asid | 0x1000n) === (asid | 0x1000n));
     if (pend) {
-      await decodeReturn(pend.info, pend.args, 0n, this.memory, { strsize: this.opts.strsize });
+      await decodeReturn(pend.info, pend.args, 0n, this.memory, this.decodeOpts);
       const ev = this.event('return', pend, cpu, this.execBp!);
       this.fillReturn(ev, pend, 0n);
       this.opts.emit(ev);
@@ -865,7 +882,7 @@ export class TraceSession {
   private fillReturn(ev: TraceEvent, pend: Pending, ret: bigint | undefined): void {
     const size = pend.abi.wordSize;
     // Windows returns an NTSTATUS, never an errno.
-    ev.retText = this.opts.profile.os === 'windows' ? formatNtStatus(ret) : formatReturn(pend.name, ret, pend.abi.errnoMax, size);
+    ev.retText = this.opts.profile.os === 'windows' ? formatNtStatus(ret) : formatReturn(pend.name, ret, pend.abi.errnoMax, size, pend.args);
     if (ret !== undefined) {
       ev.ret = Number(BigInt.asIntN(size * 8, ret));
       const e = errnoOf(ret, pend.abi.errnoMax);
@@ -971,7 +988,7 @@ export class TraceSession {
     });
     const ev: TraceEvent = {
       seq: ++this.seq,
-      ts: Math.round(Date.now() * 1000) / 1e6,
+      ts: wallClock(),
       dir,
       call: pend.call,
       cpu,
@@ -995,6 +1012,11 @@ export class TraceSession {
     }
     return ev;
   }
+}
+
+/** Seconds since the epoch, to the microsecond (Date.now() has only milliseconds: -tt, -T). */
+function wallClock(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000) / 1e6;
 }
 
 function sleep(ms: number): Promise<void> {
