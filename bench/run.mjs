@@ -38,7 +38,7 @@ const QEMU = 'qemu-system-x86_64';
 
 // ---- options ---------------------------------------------------------------------------
 
-const opts = { count: 1000, big: 300000, runs: 3, cases: 'a,b,b1,c,c2,d,e', 'big-cases': 'a,a1,e', timeout: 600, rare: 'getppid' };
+const opts = { count: 1000, big: 300000, runs: 3, cases: 'a,b,b1,c,c2,d,e,f', 'big-cases': 'a,a1,e', timeout: 600, rare: 'getppid' };
 const argv = process.argv.slice(2);
 for (let i = 0; i < argv.length; i++) {
   const m = /^--(count|big|runs|cases|big-cases|timeout|rare)(?:=(.*))?$/.exec(argv[i]);

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# npm run bench [-- --count N --big N --runs R --cases a,b,c,c2,d,e]: installs and builds what
+# npm run bench [-- --count N --big N --runs R --cases a,b,c,c2,d,e,f]: installs and builds what
 # is missing (node modules, dist/, the x86_64 test guest, Debian's gdb), then runs
 # bench/run.mjs. Results: a table on stdout, JSON in .cache/bench/results-<date>.json.
 set -euo pipefail

@@ -26,6 +26,10 @@ export const C = {
   rings: 0x40,
   highWater: 0x48,
   currentTask: 0x50,
+  taskPid: 0x58,
+  taskTgid: 0x60,
+  taskComm: 0x68,
+  taskParent: 0x70,
   cpus: 0x100,
   table: 0x1000,
 } as const;
@@ -57,7 +61,7 @@ export function encodeCapture(c: Capture): number {
   return (c.max | (c.arg << 16) | (kind << 19) | (src << 21) | (when << 24)) >>> 0;
 }
 
-export const REC_HEADER = 128;
+export const REC_HEADER = 160;
 export const CAP_HEADER = 16;
 export const enum RecType { Pad = 0, Enter = 1, Return = 2, Child = 3 }
 export const enum CapStatus { Ok = 1, Str = 2, StrCut = 3, Fault = 4 }
@@ -69,7 +73,7 @@ export interface CapturedBytes {
   bytes: Buffer;
 }
 
-/** One record from a ring (struct rec and its captures). */
+/** One record from a ring (struct rec and its captures; offsets as in recorder.c). */
 export interface ProbeRecord {
   type: RecType;
   live: boolean;
@@ -83,6 +87,8 @@ export interface ProbeRecord {
   ip: bigint;
   sp: bigint;
   args: bigint[];
+  /** The caller, when the probe was given task_struct offsets (--btf). */
+  proc?: { pid: number; tid: number; ppid: number; comm: string };
   caps: CapturedBytes[];
   /** Bytes this record (and any pad before it) takes in its ring. */
   span: number;
@@ -117,6 +123,13 @@ export function parseRecords(buf: Buffer): { records: ProbeRecord[]; used: numbe
       caps: [],
       span: pad + len,
     };
+    const tid = buf.readInt32LE(off + 128);
+    const tgid = buf.readInt32LE(off + 132);
+    if (tgid > 0) {
+      const comm = buf.subarray(off + 144, off + 160);
+      const nul = comm.indexOf(0);
+      rec.proc = { pid: tgid, tid, ppid: buf.readInt32LE(off + 136), comm: comm.subarray(0, nul < 0 ? 16 : nul).toString('latin1') };
+    }
     const ncap = buf.readUInt32LE(off + 12);
     let p = off + REC_HEADER;
     for (let i = 0; i < ncap; i++) {

@@ -88,7 +88,7 @@ export class ProbeSession {
     this.ringSize = opts.ringSize ?? 1 << 20;
     if (this.ringSize < 0x10000 || (this.ringSize & (this.ringSize - 1)) !== 0) throw new UserError('USAGE', `probe ring size ${this.ringSize}: a power of two of at least 64 KiB`);
     if (opts.profile.name !== 'linux_x64') throw new UserError('USAGE', `--engine probe supports profile linux_x64 only (not ${opts.profile.name})`);
-    if (opts.btf) opts.info('warning: --engine probe does not name processes yet: events carry no pid, tid, ppid or comm');
+
   }
 
   /** Handshake, symbols, then the recorder placed, the call sites patched and checked. */
@@ -124,12 +124,13 @@ export class ProbeSession {
       }
     }
     const fns = { moduleAlloc: need('module_alloc'), setMemoryX: need('set_memory_x'), copy: need('copy_from_user_nofault'), strncpy: need('strncpy_from_user_nofault') };
+    const task = this.taskOffsets();
     const cpuNumber = need('cpu_number');
     const currentTask = need('current_task');
     const khz = await this.memory.read(need('tsc_khz'), 4);
     this.tscKhz = khz && khz.length === 4 ? khz.readUInt32LE(0) : 0;
     await this.place(fns);
-    await this.load({ cpuNumber, currentTask, ...fns });
+    await this.load({ cpuNumber, currentTask, task, ...fns });
     await this.patch();
     this.opts.info(`probe: recorder at 0x${this.base.toString(16)}, ${this.ncpus} rings of ${this.ringSize >> 10} KiB; patched ${this.sites.map((x) => `${x.what} at 0x${x.at.toString(16)} (was ${x.original.toString('hex')})`).join(', ')}`);
   }
@@ -158,7 +159,21 @@ export class ProbeSession {
   }
 
   /** Writes code, control block and capture table; reads them back. */
-  private async load(a: { cpuNumber: bigint; currentTask: bigint; copy: bigint; strncpy: bigint }): Promise<void> {
+  /** task_struct offsets from --btf, for the recorder to name each caller; undefined without. */
+  private taskOffsets(): { pid: number; tgid: number; comm: number; parent: number } | undefined {
+    const btf = this.opts.btf;
+    if (!btf) return undefined;
+    const get = (m: string): number | undefined => btf.memberOffset('task_struct', m);
+    const o = { pid: get('pid'), tgid: get('tgid'), comm: get('comm'), parent: get('real_parent') };
+    const missing = Object.entries(o).find(([, v]) => v === undefined);
+    if (missing) {
+      this.opts.info(`warning: processes will not be named (task_struct.${missing[0]} not in ${btf.source}); events carry asids only`);
+      return undefined;
+    }
+    return o as { pid: number; tgid: number; comm: number; parent: number };
+  }
+
+  private async load(a: { cpuNumber: bigint; currentTask: bigint; copy: bigint; strncpy: bigint; task: { pid: number; tgid: number; comm: number; parent: number } | undefined }): Promise<void> {
     const ctrl = Buffer.alloc(CTRL_SIZE);
     const w = (off: number, v: bigint): void => void ctrl.writeBigUInt64LE(BigInt.asUintN(64, v), off);
     w(C.enabled, 0n);
@@ -172,6 +187,12 @@ export class ProbeSession {
     w(C.rings, this.base + BigInt(RINGS_OFF));
     w(C.highWater, BigInt(this.ringSize / 2));
     w(C.currentTask, a.currentTask);
+    if (a.task) {
+      w(C.taskPid, BigInt(a.task.pid));
+      w(C.taskTgid, BigInt(a.task.tgid));
+      w(C.taskComm, BigInt(a.task.comm));
+      w(C.taskParent, BigInt(a.task.parent));
+    }
     const { bytes: table, live } = captureTable(this.opts.table, this.opts.strsize);
     table.copy(ctrl, C.table);
     const code = Buffer.alloc(CODE_SIZE, 0xcc);
@@ -604,6 +625,13 @@ export class ProbeSession {
       abi: 'x64',
     };
     if (!pend.info) ev.unknown = true;
+    const pr = rec.proc;
+    if (pr) {
+      ev.pid = pr.pid;
+      ev.tid = pr.tid;
+      ev.ppid = pr.ppid;
+      ev.comm = pr.comm;
+    }
     return ev;
   }
 }

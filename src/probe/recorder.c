@@ -50,13 +50,17 @@ struct ctrl {
 	u64 rings;           /* 0x40: address of CPU 0's ring */
 	u64 high_water;      /* 0x48: bytes in a ring above which the full doorbell rings */
 	u64 current_task;    /* 0x50: per-CPU offset of current_task */
-	u64 pad[21];         /* to 0x100 */
+	u64 task_pid;        /* 0x58: offsets in task_struct (from BTF); 0: not named */
+	u64 task_tgid;       /* 0x60 */
+	u64 task_comm;       /* 0x68 */
+	u64 task_parent;     /* 0x70: real_parent */
+	u64 pad[17];         /* to 0x100 */
 	struct cpu_ring cpu[MAX_CPUS]; /* 0x100 */
 	u64 pad2[224];       /* to 0x1000 */
 	struct spec table[NR_MAX];     /* 0x1000 */
 };
 
-/* 128 bytes; then `ncap` captures, each a struct cap and its bytes padded to 8. */
+/* 160 bytes; then `ncap` captures, each a struct cap and its bytes padded to 8. */
 struct rec {
 	u32 len;
 	u16 type;
@@ -65,6 +69,9 @@ struct rec {
 	u32 ncap;
 	u64 tsc, regs, cr3, task, nr, ax, ip, sp;
 	u64 args[6];
+	/* The caller (task_struct pid, tgid, real_parent->tgid, comm) when ctrl.task_tgid is set. */
+	int pid, tgid, ppid, pad;
+	char comm[16];
 };
 struct cap { u64 addr; u32 len; u8 arg; u8 status; u16 pad; };
 #define CAP_OK 1
@@ -133,6 +140,20 @@ __attribute__((used, visibility("hidden"))) void record(struct pt_regs_x64 *regs
 	rec->sp = regs->sp;
 	for (int i = 0; i < 6; i++)
 		rec->args[i] = args[i];
+	rec->pid = rec->tgid = rec->ppid = rec->pad = 0;
+	for (int i = 0; i < 16; i++)
+		rec->comm[i] = 0;
+	if (ctrl.task_tgid && (task >> 47) == 0x1ffff) {
+		/* current is ours to read; real_parent under RCU (interrupts are off). */
+		const u8 *t = (const u8 *)task;
+		u64 parent = *(const u64 *)(t + ctrl.task_parent);
+		rec->pid = *(const int *)(t + ctrl.task_pid);
+		rec->tgid = *(const int *)(t + ctrl.task_tgid);
+		if ((parent >> 47) == 0x1ffff)
+			rec->ppid = *(const int *)((const u8 *)parent + ctrl.task_tgid);
+		for (int i = 0; i < 16; i++)
+			rec->comm[i] = (char)t[ctrl.task_comm + i];
+	}
 	u8 *w = (u8 *)(rec + 1);
 	u32 ncap = 0;
 	if (sp) {
