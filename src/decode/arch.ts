@@ -23,8 +23,17 @@ export function openFlagsOf(info: SyscallInfo | undefined): { table: FlagTable; 
   return a === 'arm' || a === 'arm64' ? { table: OPEN_FLAGS_ARM, tmpfile: O_TMPFILE_ARM } : { table: OPEN_FLAGS, tmpfile: O_TMPFILE };
 }
 
-/** Bytes in a user pointer of the call's ABI. */
+/** Bytes in a user pointer (and a `long`) of the call's ABI. */
 export function wordOf(info: SyscallInfo | undefined): 4 | 8 {
   const a = archOf(info);
   return a === 'i386' || a === 'arm' || a === 'mips' ? 4 : 8;
+}
+
+/**
+ * Bytes of a timespec field: 4 for the old_timespec32 of a 32-bit ABI's *_time32 calls
+ * (sys_clock_gettime32, sys_nanosleep_time32, sys_timer_settime32...: kernel/time/), else 8
+ * (__kernel_timespec, which the time64 calls of 32-bit ABIs take too).
+ */
+export function timespecWordOf(info: SyscallInfo | undefined): 4 | 8 {
+  return wordOf(info) === 4 && /32$/.test(info?.fn ?? '') ? 4 : 8;
 }

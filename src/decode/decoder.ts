@@ -11,7 +11,7 @@ import type { XlatStyle } from './format.js';
 import { hex, signed } from './format.js';
 import { KINDS, type KindDef } from './kinds.js';
 import { RETURNS } from './kinds-calls.js';
-import { HEX_RETURN, SPECS } from './specs.js';
+import { HEX_RETURN, SPECS, specName } from './specs.js';
 import { ERRNO } from './tables/errno.js';
 import { logicalArgs, registerValues, type PairAbi } from './registers.js';
 import { NT_KINDS, ntKindOf } from './nt.js';
@@ -88,7 +88,7 @@ function defaultKind(arg: ArgInfo): ArgKind {
 /** The argument descriptions of a call, unknown calls getting six hex arguments. */
 export function argsOf(info: SyscallInfo | undefined, raw: bigint[], abi?: PairAbi): DecodedArg[] {
   if (!info) return raw.map((r, i) => ({ name: `arg${i}`, type: 'unsigned long', raw: r, kind: 'hex' }));
-  const spec = SPECS[info.name];
+  const spec = SPECS[specName(info.name)];
   // The arguments strace prints: 64-bit values of 32-bit ABIs whole (registers.ts).
   const logical = logicalArgs(info, registerValues(info, raw, abi));
   return logical.map((a, i) => ({ name: a.name, type: a.type, raw: a.raw, size: a.size, kind: spec?.[i] ?? ntKindOf(info, a.proto) ?? defaultKind(a.proto) }));
@@ -216,7 +216,7 @@ export async function decodeReturn(info: SyscallInfo | undefined, args: DecodedA
     if (!track.missed) a.retry = false;
   }
   lastDecoration = undefined;
-  const r = info ? RETURNS[info.name] : undefined;
+  const r = info ? RETURNS[specName(info.name)] : undefined;
   if (r && errnoOf(sret, 4095) === undefined) {
     try {
       const d = await r({ ret: sret, raw: (j) => args[j]?.raw ?? 0n, c: { ...ctxOf(info, args, 0, mem, style, sret) } });

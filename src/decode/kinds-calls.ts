@@ -7,6 +7,7 @@ import { flags, hex, pointer, readView, struct, xval, type ArgCtx } from './cont
 import { octal, signed, styled, unsigned } from './format.js';
 import { both, entry, exit, fileFlags, intOut, readPath, retOk, type KindDef } from './helpers.js';
 import * as S from './structs.js';
+import { timespecWordOf, wordOf } from './arch.js';
 import { CLONE_FLAGS } from './tables/linux-flags.js';
 import * as M from './tables/linux-misc.js';
 import { POLL_EVENTS } from './tables/linux-misc.js';
@@ -58,7 +59,8 @@ async function futex(c: ArgCtx): Promise<string> {
   const op = unsigned(c.raw(1), 4);
   const cmd = Number(op & 127n);
   const val = unsigned(c.raw(2), 4).toString();
-  const ts = async (): Promise<string> => struct({ ...c, ret: undefined }, 16, (v) => S.timespec(v), c.raw(3));
+  const tw = timespecWordOf(c.info);
+  const ts = async (): Promise<string> => struct({ ...c, ret: undefined }, 2 * tw, (v) => S.timespec(v, 0, tw), c.raw(3));
   const head = [pointer(c.raw(0)), futexOp(c, op)];
   const bitset = (x: bigint): string => (unsigned(x, 4) === 0xffffffffn ? styled('0xffffffff', 'FUTEX_BITSET_MATCH_ANY', c.style.xlat) : hex(unsigned(x, 4)));
   switch (cmd) {
@@ -200,7 +202,8 @@ export const RETURNS: Record<string, ReturnPrinter> = {
   ppoll: async (r) => {
     if (r.ret === 0n) return '0 (Timeout)';
     const fds = await pollfds(r.c, r.raw(0), Number(unsigned(r.raw(1), 4)), true);
-    const left = r.raw(2) === 0n ? '' : `, left ${await struct({ ...r.c, ret: undefined }, 16, (v) => S.timespec(v), r.raw(2))}`;
+    const tw = timespecWordOf(r.c.info);
+    const left = r.raw(2) === 0n ? '' : `, left ${await struct({ ...r.c, ret: undefined }, 2 * tw, (v) => S.timespec(v, 0, tw), r.raw(2))}`;
     return `${r.ret} (${fds}${left})`;
   },
   select: (r) => selectReturn(r, false),
@@ -216,7 +219,9 @@ async function selectReturn(r: ReturnCtx, spec: boolean): Promise<string | undef
     if (s !== '[]') parts.push(`${name} ${s}`);
   }
   if (r.raw(4) !== 0n) {
-    const left = await struct({ ...r.c, ret: undefined }, 16, (v) => (spec ? S.timespec(v) : S.timeval(v)), r.raw(4));
+    // pselect6: a timespec; select: a timeval of longs.
+    const w = spec ? timespecWordOf(r.c.info) : wordOf(r.c.info);
+    const left = await struct({ ...r.c, ret: undefined }, 2 * w, (v) => (spec ? S.timespec(v, 0, w) : S.timeval(v, 0, w)), r.raw(4));
     parts.push(`left ${left}`);
   }
   return `${r.ret} (${parts.join(', ')})`;

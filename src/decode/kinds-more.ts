@@ -10,6 +10,7 @@ import { buffer, entry, exit, readPath, retOk, type KindDef } from './helpers.js
 const readPathArg = (c: ArgCtx): Promise<string> => readPath(c, c.v, c.style.strsize);
 import * as S from './structs.js';
 import * as M from './tables/linux-misc.js';
+import { timespecWordOf } from './arch.js';
 
 /** `[0]`: an int the call wrote (getresuid, getcpu, timer_create, sched_getparam). */
 const intOut = exit((c) => (retOk(c) && c.v !== 0n ? struct(c, 4, (v) => `[${v.i32(0)}]`) : pointer(c.v)));
@@ -28,9 +29,9 @@ async function cpuset(c: ArgCtx, at: bigint, bytes: number): Promise<string> {
 }
 
 /** One utimensat time: `UTIME_NOW`, or the time with its ISO comment. */
-function utime(c: ArgCtx, v: import('./view.js').View, off: number): string {
-  const sec = v.i64(off);
-  const ns = v.i64(off + 8);
+function utime(c: ArgCtx, v: import('./view.js').View, off: number, w: 4 | 8 = 8): string {
+  const sec = w === 4 ? BigInt(v.i32(off)) : v.i64(off);
+  const ns = w === 4 ? BigInt(v.i32(off + 4)) : v.i64(off + 8);
   // strace prints a special time by its name alone (print_timespec_t_utime), the struct with -X.
   const special = M.UTIME_SPECIAL.get(Number(ns));
   if (special) return c.style.xlat === 'abbrev' ? special : `{tv_sec=${sec}, tv_nsec=${ns}}${c.style.xlat === 'verbose' ? ` /* ${special} */` : ''}`;
@@ -95,7 +96,10 @@ export const MORE_KINDS: Record<string, KindDef> = {
   /** A msgbuf: mtype and, for msgsnd at entry and msgrcv at return, msgsz bytes of text. */
   msgbuf_in: entry((c) => struct(c, 8, async (v) => `{mtype=${v.i64(0)}, mtext=${await buffer(c, c.v + 8n, Number(unsigned(c.raw(c.i + 1), 8)))}}`), true),
   msgbuf_out: exit((c) => (retOk(c) ? struct(c, 8, async (v) => `{mtype=${v.i64(0)}, mtext=${await buffer(c, c.v + 8n, Number(unsigned(c.raw(c.i + 1), 8)))}}`) : pointer(c.v))),
-  utimes: entry((c) => struct(c, 32, (v) => `[${utime(c, v, 0)}, ${utime(c, v, 16)}]`), true),
+  utimes: entry((c) => {
+    const w = timespecWordOf(c.info);
+    return struct(c, 4 * w, (v) => `[${utime(c, v, 0, w)}, ${utime(c, v, 2 * w, w)}]`);
+  }, true),
   /** mknod's mode: the file type by name (`S_IFIFO|0600`). */
   mknod_mode: entry((c) => S.fileMode(c, Number(unsigned(c.v, 4)))),
   /** mknod's device, printed for character and block devices only. */

@@ -11,7 +11,7 @@ import {
   ACCESS_MODES, AT_FDCWD, AT_FLAGS, CLONE_FLAGS, MAP_FLAGS, MAP_TYPES, O_CREAT, PROT_FLAGS, SEEK_WHENCE, WAIT_OPTIONS,
 } from './tables/linux-flags.js';
 import * as M from './tables/linux-misc.js';
-import { archOf, openFlagsOf } from './arch.js';
+import { archOf, openFlagsOf, timespecWordOf, wordOf } from './arch.js';
 import * as G from './tables/linux-signal.js';
 import { NET_KINDS } from './kinds-net.js';
 import { CALL_KINDS } from './kinds-calls.js';
@@ -21,6 +21,26 @@ import { MORE_KINDS } from './kinds-more.js';
 function sigactionWord(c: ArgCtx): 4 | 8 {
   const a = archOf(c.info);
   return a === 'arm' || a === 'i386' ? 4 : 8;
+}
+
+/** Bytes of a `long` of the call's ABI: struct timeval, itimerval and rusage are made of longs. */
+function longWord(c: ArgCtx): 4 | 8 {
+  return wordOf(c.info);
+}
+
+/** Bytes of a timespec field (arch.ts timespecWordOf). */
+function timespecWord(c: ArgCtx): 4 | 8 {
+  return timespecWordOf(c.info);
+}
+
+/** struct rlimit has longs, except prlimit64's struct rlimit64. */
+function rlimitWord(c: ArgCtx): 4 | 8 {
+  return c.info?.name === 'prlimit64' ? 8 : wordOf(c.info);
+}
+
+/** RLIM_INFINITY of a 32-bit ABI (arch/mips/include/uapi/asm/resource.h: 0x7fffffff on o32). */
+function rlimInfinity32(c: ArgCtx): bigint {
+  return archOf(c.info) === 'mips' ? 0x7fffffffn : 0xffffffffn;
 }
 
 /** The kinds shared by many calls. */
@@ -74,11 +94,11 @@ const BASE: Record<string, KindDef> = {
     return struct(c, 4, (v) => `[${waitStatus(v.i32(0))}]`);
   }),
   pipefds: exit((c) => (retOk(c) ? struct(c, 8, (v) => `[${v.i32(0)}, ${v.i32(4)}]`) : pointer(c.v))),
-  timespec: entry((c) => struct(c, 16, (v) => S.timespec(v)), true),
-  timespec_out: exit((c) => struct(c, 16, (v) => S.timespec(v))),
-  timeval_in: entry((c) => struct(c, 16, (v) => S.timeval(v)), true),
+  timespec: entry((c) => struct(c, 2 * timespecWord(c), (v) => S.timespec(v, 0, timespecWord(c))), true),
+  timespec_out: exit((c) => struct(c, 2 * timespecWord(c), (v) => S.timespec(v, 0, timespecWord(c)))),
+  timeval_in: entry((c) => struct(c, 2 * longWord(c), (v) => S.timeval(v, 0, longWord(c))), true),
   clone_flags: entry((c) => flags(c, unsigned(c.v, 8), CLONE_FLAGS)),
-  timeval_out: exit((c) => struct(c, 16, (v) => S.timeval(v))),
+  timeval_out: exit((c) => struct(c, 2 * longWord(c), (v) => S.timeval(v, 0, longWord(c)))),
   strarray: entry((c) => readStrArray(c, false), true),
   /** The environment: a count, or with -v the strings. */
   envp: entry((c) => readStrArray(c, !c.style.verbose), true),
@@ -113,10 +133,10 @@ const BASE: Record<string, KindDef> = {
   iovec_out: exit((c) => (retOk(c) ? iovecs(c, Number(unsigned(c.raw(c.i + 1), 4)), Number(c.ret)) : pointer(c.v))),
   uname_out: exit((c) => struct(c, S.UTSNAME_SIZE, (v) => S.utsname(c, v))),
   resource: entry((c) => xval(c, unsigned(c.v, 4), M.RLIMITS, 'RLIMIT_')),
-  rlimit_in: entry((c) => struct(c, 16, (v) => S.rlimit(c, v)), true),
-  rlimit_out: exit((c) => struct(c, 16, (v) => S.rlimit(c, v))),
+  rlimit_in: entry((c) => struct(c, 2 * rlimitWord(c), (v) => S.rlimit(c, v, rlimitWord(c), rlimInfinity32(c))), true),
+  rlimit_out: exit((c) => struct(c, 2 * rlimitWord(c), (v) => S.rlimit(c, v, rlimitWord(c), rlimInfinity32(c)))),
   rusage_who: entry((c) => xval(c, signed(c.v, 4), M.RUSAGE_WHO, 'RUSAGE_')),
-  rusage_out: exit((c) => struct(c, S.RUSAGE_SIZE, (v) => S.rusage(c, v))),
+  rusage_out: exit((c) => struct(c, S.rusageSize(longWord(c)), (v) => S.rusage(c, v, longWord(c)))),
   tms_out: exit((c) => struct(c, 32, (v) => S.tms(c, v))),
   prio_which: entry((c) => xval(c, unsigned(c.v, 4), M.PRIO_WHICH, 'PRIO_')),
   clockid: entry((c) => xval(c, signed(c.v, 4), M.CLOCKS, 'CLOCK_')),
@@ -172,10 +192,10 @@ const BASE: Record<string, KindDef> = {
   stack_in: entry((c) => struct(c, 24, (v) => S.stackT(c, v)), true),
   stack_out: exit((c) => struct(c, 24, (v) => S.stackT(c, v))),
   itimer_which: entry((c) => xval(c, unsigned(c.v, 4), G.ITIMER_WHICH, 'ITIMER_')),
-  itimerval_in: entry((c) => struct(c, 32, (v) => S.itimerval(v)), true),
-  itimerval_out: exit((c) => struct(c, 32, (v) => S.itimerval(v))),
-  itimerspec_in: entry((c) => struct(c, 32, (v) => S.itimerspec(v)), true),
-  itimerspec_out: exit((c) => struct(c, 32, (v) => S.itimerspec(v))),
+  itimerval_in: entry((c) => struct(c, 4 * longWord(c), (v) => S.itimerval(v, longWord(c))), true),
+  itimerval_out: exit((c) => struct(c, 4 * longWord(c), (v) => S.itimerval(v, longWord(c)))),
+  itimerspec_in: entry((c) => struct(c, 4 * timespecWord(c), (v) => S.itimerspec(v, timespecWord(c))), true),
+  itimerspec_out: exit((c) => struct(c, 4 * timespecWord(c), (v) => S.itimerspec(v, timespecWord(c)))),
   sfd_flags: entry((c) => flags(c, unsigned(c.v, 4), G.SFD_FLAGS)),
   efd_flags: entry((c) => flags(c, unsigned(c.v, 4), G.EFD_FLAGS)),
   tfd_flags: entry((c) => flags(c, unsigned(c.v, 4), G.TFD_CREATE_FLAGS)),

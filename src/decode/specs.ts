@@ -119,6 +119,7 @@ export const SPECS: Readonly<Record<string, readonly string[]>> = {
   uname: ['uname_out'],
   prlimit64: ['int', 'resource', 'rlimit_in', 'rlimit_out'],
   getrlimit: ['resource', 'rlimit_out'],
+  ugetrlimit: ['resource', 'rlimit_out'],
   setrlimit: ['resource', 'rlimit_in'],
   getrusage: ['rusage_who', 'rusage_out'],
   times: ['tms_out'],
@@ -230,4 +231,23 @@ export const SPECS: Readonly<Record<string, readonly string[]>> = {
 };
 
 /** Calls whose return value is an address (strace prints it in hex). */
+/**
+ * The time64 calls of 32-bit ABIs (arch/arm/tools/syscall.tbl 403-423, the same numbers on i386
+ * and MIPS o32) take __kernel_timespec and print as their older namesakes do.
+ */
+const TIME64_BASE: Readonly<Record<string, string>> = {
+  clock_gettime64: 'clock_gettime', clock_settime64: 'clock_settime', clock_adjtime64: 'clock_adjtime',
+  clock_getres_time64: 'clock_getres', clock_nanosleep_time64: 'clock_nanosleep', timer_gettime64: 'timer_gettime',
+  timer_settime64: 'timer_settime', timerfd_gettime64: 'timerfd_gettime', timerfd_settime64: 'timerfd_settime',
+  utimensat_time64: 'utimensat', pselect6_time64: 'pselect6', ppoll_time64: 'ppoll', io_pgetevents_time64: 'io_pgetevents',
+  recvmmsg_time64: 'recvmmsg', mq_timedsend_time64: 'mq_timedsend', mq_timedreceive_time64: 'mq_timedreceive',
+  semtimedop_time64: 'semtimedop', rt_sigtimedwait_time64: 'rt_sigtimedwait', futex_time64: 'futex',
+  sched_rr_get_interval_time64: 'sched_rr_get_interval',
+};
+
+/** The name whose spec and return printer a call uses: its own, or a time64 call's namesake. */
+export function specName(name: string): string {
+  return Object.hasOwn(TIME64_BASE, name) ? TIME64_BASE[name]! : name;
+}
+
 export const HEX_RETURN: ReadonlySet<string> = new Set(['brk', 'mmap', 'mmap2', 'mremap', 'shmat']);

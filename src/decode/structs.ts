@@ -122,20 +122,28 @@ export function statfs(c: ArgCtx, v: View): string {
   return `{f_type=${type.replace(/ \/\* \?\?\? \*\/$/, '')}, f_bsize=${v.i64(8)}, f_blocks=${v.u64(16)}, f_bfree=${v.u64(24)}, f_bavail=${v.u64(32)}, f_files=${v.u64(40)}, f_ffree=${v.u64(48)}, f_fsid={val=[${hex(BigInt(v.u32(56)))}, ${hex(BigInt(v.u32(60)))}]}, f_namelen=${v.i64(64)}, f_frsize=${v.i64(72)}, f_flags=${flags(c, v.u64(80), STATFS_FLAGS)}}`;
 }
 
-export function timespec(v: View, off = 0): string {
-  return `{tv_sec=${v.i64(off)}, tv_nsec=${v.i64(off + 8)}}`;
+/**
+ * Time structs in fields of `w` bytes: 8 for __kernel_timespec and the 64-bit ABIs' longs, 4 for
+ * 32-bit ABIs' old_timespec32 (the *_time32 calls) and their long-based timeval, rusage, rlimit.
+ */
+function sword(v: View, off: number, w: 4 | 8): bigint {
+  return w === 4 ? BigInt(v.i32(off)) : v.i64(off);
 }
 
-export function timeval(v: View, off = 0): string {
-  return `{tv_sec=${v.i64(off)}, tv_usec=${v.i64(off + 8)}}`;
+export function timespec(v: View, off = 0, w: 4 | 8 = 8): string {
+  return `{tv_sec=${sword(v, off, w)}, tv_nsec=${sword(v, off + w, w)}}`;
 }
 
-export function itimerval(v: View): string {
-  return `{it_interval=${timeval(v, 0)}, it_value=${timeval(v, 16)}}`;
+export function timeval(v: View, off = 0, w: 4 | 8 = 8): string {
+  return `{tv_sec=${sword(v, off, w)}, tv_usec=${sword(v, off + w, w)}}`;
 }
 
-export function itimerspec(v: View): string {
-  return `{it_interval=${timespec(v, 0)}, it_value=${timespec(v, 16)}}`;
+export function itimerval(v: View, w: 4 | 8 = 8): string {
+  return `{it_interval=${timeval(v, 0, w)}, it_value=${timeval(v, 2 * w, w)}}`;
+}
+
+export function itimerspec(v: View, w: 4 | 8 = 8): string {
+  return `{it_interval=${timespec(v, 0, w)}, it_value=${timespec(v, 2 * w, w)}}`;
 }
 
 /** A resource limit: `RLIM64_INFINITY`, `8192*1024` (strace sprint_rlim64). */
@@ -144,16 +152,27 @@ export function rlim(x: bigint, style: XlatStyle = 'abbrev'): string {
   return styled(x.toString(), text, style);
 }
 
-export function rlimit(c: ArgCtx, v: View): string {
-  return `{rlim_cur=${rlim(v.u64(0), c.style.xlat)}, rlim_max=${rlim(v.u64(8), c.style.xlat)}}`;
+/**
+ * struct rlimit; with 4-byte words (getrlimit/setrlimit/ugetrlimit of 32-bit ABIs) the
+ * unlimited value is `infinity32` (RLIM_INFINITY: ~0UL, 0x7fffffff on MIPS), shown as strace's
+ * sprint_rlim32 does.
+ */
+export function rlimit(c: ArgCtx, v: View, w: 4 | 8 = 8, infinity32 = 0xffffffffn): string {
+  if (w === 8) return `{rlim_cur=${rlim(v.u64(0), c.style.xlat)}, rlim_max=${rlim(v.u64(8), c.style.xlat)}}`;
+  const r32 = (x: bigint): string => (x === infinity32 ? styled(x.toString(), 'RLIM_INFINITY', c.style.xlat) : rlim(x, c.style.xlat));
+  return `{rlim_cur=${r32(BigInt(v.u32(0)))}, rlim_max=${r32(BigInt(v.u32(4)))}}`;
 }
 
 const RUSAGE_LONGS = ['ru_maxrss', 'ru_ixrss', 'ru_idrss', 'ru_isrss', 'ru_minflt', 'ru_majflt', 'ru_nswap', 'ru_inblock', 'ru_oublock', 'ru_msgsnd', 'ru_msgrcv', 'ru_nsignals', 'ru_nvcsw', 'ru_nivcsw'];
 export const RUSAGE_SIZE = 144;
-export function rusage(c: ArgCtx, v: View): string {
-  const head = `ru_utime=${timeval(v, 0)}, ru_stime=${timeval(v, 16)}`;
+/** struct rusage: two timevals and 14 longs, all of `w` bytes (72 bytes with 4). */
+export function rusageSize(w: 4 | 8): number {
+  return 18 * w;
+}
+export function rusage(c: ArgCtx, v: View, w: 4 | 8 = 8): string {
+  const head = `ru_utime=${timeval(v, 0, w)}, ru_stime=${timeval(v, 2 * w, w)}`;
   if (!c.style.verbose) return `{${head}, ...}`;
-  return `{${head}, ${RUSAGE_LONGS.map((n, i) => `${n}=${v.i64(32 + 8 * i)}`).join(', ')}}`;
+  return `{${head}, ${RUSAGE_LONGS.map((n, i) => `${n}=${sword(v, 4 * w + w * i, w)}`).join(', ')}}`;
 }
 
 /** clock_t with strace's seconds comment (USER_HZ 100). */

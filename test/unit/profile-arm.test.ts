@@ -97,3 +97,33 @@ t.test('32-bit layouts and the calls only 32-bit ABIs have', async (t) => {
   t.equal(await line('mmap2', [0n, 8392704n, 0n, 0x20022n, 0xffffffffn, 0n], 0xb67c2000n), 'mmap2(NULL, 8392704, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK, -1, 0) = 0xb67c2000');
   t.equal(await line('fcntl64', [3n, 1030n, 10n], 10n), 'fcntl64(3, F_DUPFD_CLOEXEC, 10) = 10');
 });
+
+t.test('time structs: old_timespec32 for *_time32 calls, __kernel_timespec for time64 ones, 4-byte longs', async (t) => {
+  const p = loadProfile('linux_arm');
+  const tab = loadPrototypes(p.prototypes, p.wordSize, p.names);
+  const line = async (name: string, regs: bigint[], ret: bigint, mem: ReturnType<typeof staticMemory>): Promise<string> => {
+    const info = tab.byShortName(name)!;
+    const args = argsOf(info, regs, { pairs: 'aligned' });
+    await decodeEnter(info, args, mem, { strsize: 32 });
+    await decodeReturn(info, args, ret, mem, { strsize: 32 });
+    return `${callName(info, info.no)}(${joinArgs(args)}) = ${formatReturn(info.name, ret, 4095, 4, args)}`;
+  };
+  const ts32 = Buffer.alloc(8);
+  ts32.writeInt32LE(1, 0);
+  ts32.writeInt32LE(500, 4);
+  const ts64 = Buffer.alloc(16);
+  ts64.writeBigInt64LE(2n, 0);
+  ts64.writeBigInt64LE(7n, 8);
+  const mem = staticMemory([[0x1000n, ts32], [0x2000n, ts64]]);
+  // 265 clock_nanosleep = sys_clock_nanosleep_time32; 407 clock_nanosleep_time64 = sys_clock_nanosleep.
+  t.equal(await line('clock_nanosleep', [0n, 0n, 0x1000n, 0n], 0n, mem), 'clock_nanosleep(CLOCK_REALTIME, 0, {tv_sec=1, tv_nsec=500}, NULL) = 0');
+  t.equal(await line('clock_nanosleep_time64', [1n, 0n, 0x2000n, 0n], 0n, mem), 'clock_nanosleep_time64(CLOCK_MONOTONIC, 0, {tv_sec=2, tv_nsec=7}, NULL) = 0');
+  t.equal(await line('futex_time64', [0x3000n, 0n, 5n, 0x2000n, 0n, 0n], 0n, mem), 'futex_time64(0x3000, FUTEX_WAIT, 5, {tv_sec=2, tv_nsec=7}) = 0');
+  // struct rlimit of unsigned longs (ugetrlimit = sys_getrlimit), RLIM_INFINITY = ~0UL.
+  const rl = Buffer.alloc(8);
+  rl.writeUInt32LE(8192 * 1024, 0);
+  rl.writeUInt32LE(0xffffffff, 4);
+  t.equal(await line('ugetrlimit', [3n, 0x4000n], 0n, staticMemory([[0x4000n, rl]])), 'ugetrlimit(RLIMIT_STACK, {rlim_cur=8192*1024, rlim_max=RLIM_INFINITY}) = 0');
+  // gettimeofday: struct __kernel_old_timeval of longs.
+  t.equal(await line('gettimeofday', [0x1000n, 0n], 0n, mem), 'gettimeofday({tv_sec=1, tv_usec=500}, NULL) = 0');
+});
