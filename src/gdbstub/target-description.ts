@@ -97,3 +97,27 @@ export function assignGOffsets(map: RegisterMap, gBytes: number): void {
     off += size;
   }
 }
+
+/**
+ * QEMU's MIPS stub (7.2) sends no target.xml: its registers are fixed (target/mips/gdbstub.c
+ * mips_cpu_gdb_read_register; cpu.c sets gdb_num_core_regs = 73), in gdb's order for MIPS
+ * (gdb/mips-tdep.c names; 72 is mips-linux-tdep's `restart`, which QEMU reads as 0). The `g`
+ * reply holds all 73, each of the target's word size (292 bytes from qemu-system-mipsel 7.2).
+ */
+const MIPS32_NAMES = [
+  'zero', 'at', 'v0', 'v1', 'a0', 'a1', 'a2', 'a3', 't0', 't1', 't2', 't3', 't4', 't5', 't6', 't7',
+  's0', 's1', 's2', 's3', 's4', 's5', 's6', 's7', 't8', 't9', 'k0', 'k1', 'gp', 'sp', 's8', 'ra',
+  'sr', 'lo', 'hi', 'bad', 'cause', 'pc',
+  ...Array.from({ length: 32 }, (_, i) => `f${i}`),
+  'fcsr', 'fir', 'restart',
+];
+
+/** Built-in register layouts, by the name a profile gives in `registers_layout`. */
+export const BUILTIN_LAYOUTS: Record<string, () => RegisterMap> = {
+  mips32: () => fixedRegisterMap('mips', MIPS32_NAMES.map((n) => [n, 32])),
+};
+
+/** The size in bytes of the `g` packet of a map whose registers are all in it. */
+export function gPacketSize(map: RegisterMap): number {
+  return map.ordered.reduce((n, r) => n + r.bitsize / 8, 0);
+}

@@ -110,7 +110,7 @@ export interface Profile {
    * The address-space key is the word at `symbol` + cpu * `stride` in guest memory instead of
    * `registers.asid` (MIPS: `kernelsp[cpu]`, the current task's kernel stack).
    */
-  asidFrom?: { symbol: string; stride: number };
+  asidFrom?: { symbol: string; stride: number; physicalMask?: bigint };
   /** How 64-bit arguments take registers on this 32-bit ABI (decode/registers.ts). */
   pairs?: 'consecutive' | 'aligned';
   /** Further ABIs, by the name entries give in `abi`. */
@@ -122,9 +122,12 @@ export interface Profile {
   /**
    * How the KASLR slide of a running boot is found. `idt`: the x86 IDT gates point at
    * `gates` (vector -> handler). `vbar`: `register` (a vector base register) holds the
-   * address of `symbol`; `gates` is then empty.
+   * address of `symbol`; `gates` is then empty. `mips`: the kernel-mode pc and the code of
+   * `symbol` (handle_sys), whose syscall table holds `gates` (slot -> function) (kaslr-mips.ts).
    */
-  kaslr?: { method: 'idt' | 'vbar'; align: bigint; gates: Record<number, string>; register?: string; symbol?: string };
+  kaslr?: { method: 'idt' | 'vbar' | 'mips'; align: bigint; gates: Record<number, string>; register?: string; symbol?: string };
+  /** A built-in register layout for stubs that send no target description (`mips32`: QEMU's MIPS). */
+  registersLayout?: 'mips32';
   /** The saved user registers' layout (entries with `regs_arg`, exit mode, selective mode). */
   ptRegs?: PtRegsLayout;
   names: Record<string, string>;
@@ -147,6 +150,7 @@ export interface Profile {
 const KNOWN_KEYS = [
   'name', 'os', 'arch', 'word_size', 'prototypes', 'breakpoint_kind', 'entries', 'registers', 'asid_mask', 'errno_max', 'exec_commit',
   'kaslr', 'names', 'sigreturn', 'exit_stop', 'pt_regs', 'abis', 'asid_from', 'pairs', 'thumb_breakpoint_kind',
+  'registers_layout',
 ];
 
 const ENTRY_KEYS = ['symbol', 'abi', 'regs_arg', 'nr', 'stack_args', 'return_from_stack', 'after', 'pt_regs', 'pointer', 'idt_vector'];
@@ -326,6 +330,14 @@ export function parseProfile(text: string, file: string): Profile {
   if (asidFrom !== undefined) {
     const am = c.map(asidFrom, `'asid_from'`);
     profile.asidFrom = { symbol: c.str(am, 'symbol')!, stride: c.num(am, 'stride', [4, 8]) };
+    // physical_mask: where user mode cannot read the word's virtual address (MIPS kseg0), it is
+    // read from physical memory at address & mask (QEMU's PhyMemMode).
+    if (c.get(am, 'physical_mask', false) !== undefined) profile.asidFrom.physicalMask = c.big(am, 'physical_mask');
+  }
+  const rl = c.str(root, 'registers_layout', false);
+  if (rl !== undefined) {
+    if (rl !== 'mips32') c.fail(c.get(root, 'registers_layout', true), `'registers_layout' must be mips32`);
+    profile.registersLayout = rl;
   }
   if (c.get(root, 'thumb_breakpoint_kind', false) !== undefined) profile.thumbBreakpointKind = c.num(root, 'thumb_breakpoint_kind');
   const ec = c.str(root, 'exec_commit', false);
@@ -334,19 +346,22 @@ export function parseProfile(text: string, file: string): Profile {
   if (k !== undefined) {
     const km = c.map(k, `'kaslr'`);
     const method = c.str(km, 'method');
-    if (method !== 'idt' && method !== 'vbar') c.fail(c.get(km, 'method', true), `'kaslr.method' must be idt or vbar`);
+    if (method !== 'idt' && method !== 'vbar' && method !== 'mips') c.fail(c.get(km, 'method', true), `'kaslr.method' must be idt, vbar or mips`);
     if (method === 'vbar') {
       profile.kaslr = { method: 'vbar', align: c.big(km, 'align'), gates: {}, register: c.str(km, 'register')!, symbol: c.str(km, 'symbol')! };
     } else {
     const gm = c.map(c.get(km, 'gates', true), `'kaslr.gates'`);
     const gates: Record<number, string> = {};
+    // mips: slots of the syscall table handle_sys loads (sys_call_table[0..]), not IDT vectors.
+    const maxGate = method === 'mips' ? 4095 : 255;
     for (const item of gm.items) {
       const v = isScalar(item.key) ? Number(item.key.value) : NaN;
-      if (!Number.isInteger(v) || v < 0 || v > 255) c.fail(item.key as Node, 'gate vectors must be 0..255');
+      if (!Number.isInteger(v) || v < 0 || v > maxGate) c.fail(item.key as Node, `gate vectors must be 0..${maxGate}`);
       if (!isScalar(item.value) || typeof item.value.value !== 'string') c.fail(item.value as Node, 'gate handlers must be symbol names');
       gates[v] = (item.value as { value: string }).value;
     }
-    profile.kaslr = { method: 'idt', align: c.big(km, 'align'), gates };
+    if (method === 'mips') profile.kaslr = { method: 'mips', align: c.big(km, 'align'), gates, symbol: c.str(km, 'symbol')! };
+    else profile.kaslr = { method: 'idt', align: c.big(km, 'align'), gates };
     }
   }
   const sigreturnsOf = (node: Node, what: string): SigreturnSpec[] => {

@@ -7,6 +7,7 @@ import type { GdbClient } from '../gdbstub/client.js';
 import type { Profile } from '../profile/profile.js';
 import { UserError } from '../util/errors.js';
 import { slideFromIdt } from './kaslr-x86.js';
+import { slideFromMipsCode } from './kaslr-mips.js';
 import { slideFromVbar } from './kaslr-vbar.js';
 import type { SymbolTable } from './system-map.js';
 
@@ -48,16 +49,29 @@ export class DumpSymbolSource implements SymbolSource {
   async resolve(ctx: SymbolContext): Promise<SymbolTable> {
     const k = ctx.profile.kaslr;
     if (!k) return this.table;
+    let found: Record<string, bigint> = {};
     const slide = await ctx.untilReady(async () => {
-      const r =
-        k.method === 'vbar'
-          ? await slideFromVbar(ctx.client, this.table, { register: k.register!, symbol: k.symbol!, align: k.align })
-          : await slideFromIdt(ctx.client, this.table, { gates: k.gates, align: k.align, wordSize: ctx.profile.wordSize });
+      let r: { slide: bigint } | { reason: string };
+      if (k.method === 'vbar') r = await slideFromVbar(ctx.client, this.table, { register: k.register!, symbol: k.symbol!, align: k.align });
+      else if (k.method === 'mips') {
+        const m = await slideFromMipsCode(ctx.client, this.table, { symbol: k.symbol!, slots: k.gates, align: k.align });
+        if ('found' in m) found = m.found;
+        r = m;
+      } else r = await slideFromIdt(ctx.client, this.table, { gates: k.gates, align: k.align, wordSize: ctx.profile.wordSize });
       if ('reason' in r && /missing/.test(r.reason)) throw new UserError('SYMBOL_MISSING', r.reason);
       return 'slide' in r ? r.slide : r;
     }, `match ${this.table.source} to the running kernel`);
     const abs = slide < 0n ? -slide : slide;
-    ctx.info(`kernel symbols placed: KASLR slide ${slide < 0n ? '-' : ''}0x${abs.toString(16)} (from ${k.method === 'vbar' ? k.register : 'the IDT'})`);
-    return this.table.withSlide(slide);
+    const from = k.method === 'vbar' ? k.register : k.method === 'mips' ? `the pc and ${k.symbol}'s code` : 'the IDT';
+    ctx.info(`kernel symbols placed: KASLR slide ${slide < 0n ? '-' : ''}0x${abs.toString(16)} (from ${from})`);
+    const placed = this.table.withSlide(slide);
+    // Data symbols read out of the code (kernelsp), where the table has none of its own: live
+    // addresses, kept as absolute symbols so the slide is not added again.
+    for (const [name, addr] of Object.entries(found)) {
+      if (placed.lookup(name) !== undefined) continue;
+      placed.add({ name, addr, type: 'A' });
+      ctx.info(`${name} at 0x${addr.toString(16)} (from ${k.symbol}'s code)`);
+    }
+    return placed;
   }
 }

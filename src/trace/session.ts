@@ -570,7 +570,12 @@ export class TraceSession {
     const p = this.opts.profile;
     if (this.asidFromAddr === undefined) return reg(p.registers.asid) & p.asidMask;
     const word = p.asidFrom!.stride;
-    const b = await this.memory.read(this.asidFromAddr + BigInt(cpu * word), word);
+    const at = this.asidFromAddr + BigInt(cpu * word);
+    let b = await this.memory.read(at, word);
+    // MIPS user mode cannot see kseg0, and QEMU's debug reads go through the vCPU's current
+    // mode: at a user return site the word is read physically (asid_from.physical_mask).
+    const mask = p.asidFrom!.physicalMask;
+    if ((!b || b.length !== word) && mask !== undefined) b = await this.client.readPhysicalPartial(at & mask, word);
     return b && b.length === word ? readUintLE(b) & p.asidMask : 0n;
   }
 
