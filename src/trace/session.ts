@@ -889,7 +889,8 @@ export class TraceSession {
     // Windows returns an NTSTATUS, never an errno.
     ev.retText = this.opts.profile.os === 'windows' ? formatNtStatus(ret) : formatReturn(pend.name, ret, pend.abi.errnoMax, size, pend.args);
     if (ret !== undefined) {
-      ev.ret = Number(BigInt.asIntN(size * 8, ret));
+      // An NTSTATUS is a 32-bit LONG on both word sizes.
+      ev.ret = Number(BigInt.asIntN(this.opts.profile.os === 'windows' ? 32 : size * 8, ret));
       const e = errnoOf(ret, pend.abi.errnoMax);
       if (e !== undefined) ev.errno = ERRNO.get(e)?.[0] ?? `errno${e}`;
     }

@@ -56,9 +56,9 @@ else {
       const frmFile = join(dir, 'filereadmon.txt');
       const config = join(dir, 'plugins.yaml');
       writeFileSync(config, `plugins:\n  - name: jsonl\n    output: ${traceFile}\n  - name: filereadmon\n    output: ${frmFile}\n`);
-      // wait=2: the fixture lets the RTC tick twice before its first call, the time systrace
+      // wait=3: the fixture lets the RTC tick three times before its first call, the time systrace
       // needs to find the entry point once the fixture has set it up.
-      const append = `${c.mode ? `mode=${c.mode} ` : ''}wait=2 nr=${numbers.join(',')},0x${UNKNOWN.toString(16)}`;
+      const append = `${c.mode ? `mode=${c.mode} ` : ''}wait=3 nr=${numbers.join(',')},0x${UNKNOWN.toString(16)}`;
       const qemu = [c.qemu, '-m', '16', '-display', 'none', '-no-reboot', '-serial', 'stdio', '-monitor', 'none', '-kernel', join(FIXTURE, c.image), '-append', append];
       const started = Date.now();
       const res = await run(
@@ -82,6 +82,7 @@ else {
       const unknown = returns.find((e) => e.no === UNKNOWN);
       t.equal(unknown?.unknown, true, 'the unknown number is reported unknown');
       t.equal(unknown?.errno, undefined, 'an NTSTATUS is no errno');
+      t.equal(unknown?.ret, 0xc000001c - 2 ** 32, 'ret: STATUS_INVALID_SYSTEM_SERVICE as a signed 32-bit LONG, on both word sizes');
       const read = returns.find((e) => e.name === 'NtReadFile');
       t.equal(read?.no, numbers[2], `NtReadFile is number ${numbers[2]}`);
       t.same(read?.args.map((a) => a.name), ['FileHandle', 'Event', 'ApcRoutine', 'ApcContext', 'IoStatusBlock', 'Buffer', 'Length', 'ByteOffset', 'Key'], 'its nine arguments by name');
