@@ -61,7 +61,14 @@ export function encodeCapture(c: Capture): number {
   return (c.max | (c.arg << 16) | (kind << 19) | (src << 21) | (when << 24)) >>> 0;
 }
 
-export const REC_HEADER = 160;
+export const REC_HEADER = 16;
+/** Words after the header: enter tsc regs cr3 nr ip sp arg0..5; return and child tsc regs cr3 nr ax ip sp arg0..5. */
+export const ENTER_WORDS = 12;
+export const EXIT_WORDS = 13;
+/** struct proc: pid, tgid, ppid, pad, comm[16]. */
+export const PROC_SIZE = 32;
+export const REC_LIVE = 1;
+export const REC_PROC = 2;
 export const CAP_HEADER = 16;
 export const enum RecType { Pad = 0, Enter = 1, Return = 2, Child = 3 }
 export const enum CapStatus { Ok = 1, Str = 2, StrCut = 3, Fault = 4 }
@@ -81,11 +88,12 @@ export interface ProbeRecord {
   tsc: bigint;
   regs: bigint;
   cr3: bigint;
-  task: bigint;
   nr: bigint;
+  /** Return and child records: regs->ax. */
   ax: bigint;
   ip: bigint;
   sp: bigint;
+  /** The six arguments (as in pt_regs when the record was written). */
   args: bigint[];
   /** The caller, when the probe was given task_struct offsets (--btf). */
   proc?: { pid: number; tid: number; ppid: number; comm: string };
@@ -112,26 +120,34 @@ export function parseRecords(buf: Buffer): { records: ProbeRecord[]; used: numbe
       off += len;
       continue;
     }
-    if (len < REC_HEADER || type > RecType.Child) return { records, used: off - pad, malformed: true };
-    const w = (i: number): bigint => readUintLE(buf, off + 16 + 8 * i, 8);
+    const flags = buf.readUInt16LE(off + 6);
+    const words = type === RecType.Enter ? ENTER_WORDS : EXIT_WORDS;
+    const named = (flags & REC_PROC) !== 0;
+    const fixed = REC_HEADER + 8 * words + (named ? PROC_SIZE : 0);
+    if (type > RecType.Child || len < fixed) return { records, used: off - pad, malformed: true };
+    const w = (i: number): bigint => readUintLE(buf, off + REC_HEADER + 8 * i, 8);
+    const enter = type === RecType.Enter;
     const rec: ProbeRecord = {
       type,
-      live: (buf.readUInt16LE(off + 6) & 1) !== 0,
+      live: (flags & REC_LIVE) !== 0,
       cpu: buf.readUInt32LE(off + 8),
-      tsc: w(0), regs: w(1), cr3: w(2), task: w(3), nr: w(4), ax: w(5), ip: w(6), sp: w(7),
-      args: [w(8), w(9), w(10), w(11), w(12), w(13)],
+      tsc: w(0), regs: w(1), cr3: w(2), nr: w(3),
+      ax: enter ? 0n : w(4),
+      ip: w(enter ? 4 : 5),
+      sp: w(enter ? 5 : 6),
+      args: enter ? [w(6), w(7), w(8), w(9), w(10), w(11)] : [w(7), w(8), w(9), w(10), w(11), w(12)],
       caps: [],
       span: pad + len,
     };
-    const tid = buf.readInt32LE(off + 128);
-    const tgid = buf.readInt32LE(off + 132);
-    if (tgid > 0) {
-      const comm = buf.subarray(off + 144, off + 160);
+    if (named) {
+      const at = off + REC_HEADER + 8 * words;
+      const comm = buf.subarray(at + 16, at + 32);
       const nul = comm.indexOf(0);
-      rec.proc = { pid: tgid, tid, ppid: buf.readInt32LE(off + 136), comm: comm.subarray(0, nul < 0 ? 16 : nul).toString('latin1') };
+      const tgid = buf.readInt32LE(at + 4);
+      if (tgid > 0) rec.proc = { pid: tgid, tid: buf.readInt32LE(at), ppid: buf.readInt32LE(at + 8), comm: comm.subarray(0, nul < 0 ? 16 : nul).toString('latin1') };
     }
     const ncap = buf.readUInt32LE(off + 12);
-    let p = off + REC_HEADER;
+    let p = off + fixed;
     for (let i = 0; i < ncap; i++) {
       if (p + CAP_HEADER > off + len) return { records, used: off - pad, malformed: true };
       const n = buf.readUInt32LE(p + 8);

@@ -81,7 +81,7 @@ export class ProbeSession {
   private backlog: Promise<void> = Promise.resolve();
   private uncapturedWarned = false;
   readonly mode = 'probe' as const;
-  readonly stats = { stops: 0, entries: 0, returns: 0, strayReturns: 0, lost: 0, drains: 0, doorbells: 0, bytes: 0, uncaptured: 0, malformed: 0 };
+  readonly stats = { stops: 0, entries: 0, returns: 0, strayReturns: 0, lost: 0, drains: 0, doorbells: 0, bytes: 0, uncaptured: 0, malformed: 0, stoppedMs: 0 };
 
   constructor(private readonly client: GdbClient, private readonly opts: ProbeOptions) {
     this.memory = new StubMemory(client);
@@ -321,10 +321,13 @@ export class ProbeSession {
         if (stop.kind === 'exited' || stop.kind === 'terminated') {
           await this.settle();
           this.emitUnfinished();
+          this.summary();
           return stop.kind === 'exited' ? { kind: 'guest-exited', status: stop.status } : { kind: 'guest-killed', signal: stop.signal };
         }
         this.stats.stops++;
+        const t = performance.now();
         await this.onStop(stop);
+        this.stats.stoppedMs += performance.now() - t;
       }
     } catch (e) {
       if (e instanceof RspError && (e.code === 'RSP_DISCONNECTED' || e.code === 'RSP_TIMEOUT')) return { kind: 'stub-lost', error: e };
@@ -332,8 +335,15 @@ export class ProbeSession {
     }
   }
 
+  /** What the probe did, for the closing messages. */
+  private summary(): void {
+    const st = this.stats;
+    this.opts.info(`probe: ${st.drains} drains (${st.doorbells} at a doorbell), ${(st.bytes / 1e6).toFixed(1)} MB of records read, guest stopped ${(st.stoppedMs / 1000).toFixed(2)} s for them; ${this.lostSeen} records lost`);
+  }
+
   async detach(): Promise<SessionEnd> {
     await this.release();
+    this.summary();
     await this.client.detach();
     return { kind: 'detached' };
   }

@@ -60,19 +60,24 @@ struct ctrl {
 	struct spec table[NR_MAX];     /* 0x1000 */
 };
 
-/* 160 bytes; then `ncap` captures, each a struct cap and its bytes padded to 8. */
+/*
+ * A record: this header, then words (enter: tsc regs cr3 nr ip sp and the six arguments;
+ * return and child: tsc regs cr3 nr ax ip sp and the six arguments), then, with REC_PROC, the caller (struct
+ * proc), then `ncap` captures, each a struct cap and its bytes padded to 8.
+ */
 struct rec {
 	u32 len;
 	u16 type;
 	u16 flags;
 	u32 cpu;
 	u32 ncap;
-	u64 tsc, regs, cr3, task, nr, ax, ip, sp;
-	u64 args[6];
-	/* The caller (task_struct pid, tgid, real_parent->tgid, comm) when ctrl.task_tgid is set. */
-	int pid, tgid, ppid, pad;
-	char comm[16];
 };
+#define REC_LIVE 1
+#define REC_PROC 2
+#define ENTER_WORDS 12
+#define EXIT_WORDS 13
+/* task_struct pid, tgid, real_parent->tgid, comm. */
+struct proc { int pid, tgid, ppid, pad; char comm[16]; };
 struct cap { u64 addr; u32 len; u8 arg; u8 status; u16 pad; };
 #define CAP_OK 1
 #define CAP_STR 2      /* a string, NUL found (not stored) */
@@ -99,7 +104,9 @@ __attribute__((used, visibility("hidden"))) void record(struct pt_regs_x64 *regs
 	u64 nr = regs->orig_ax;
 	struct spec *sp = type != 3 && nr < NR_MAX ? &ctrl.table[nr] : 0;
 	u32 when = type == 1 ? 1 : 2;
-	u64 need = sizeof(struct rec);
+	int named = ctrl.task_tgid != 0;
+	u64 words = type == 1 ? ENTER_WORDS : EXIT_WORDS;
+	u64 need = sizeof(struct rec) + 8 * words + (named ? sizeof(struct proc) : 0);
 	u64 args[6] = { regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9 };
 	if (sp) {
 		for (int i = 0; i < 6; i++) {
@@ -128,33 +135,39 @@ __attribute__((used, visibility("hidden"))) void record(struct pt_regs_x64 *regs
 	__asm__ volatile("movq %%cr3, %0" : "=r"(cr3));
 	__asm__ volatile("movq %%gs:(%1), %0" : "=r"(task) : "r"(ctrl.current_task));
 	rec->type = (u16)type;
-	rec->flags = 0;
+	rec->flags = named ? REC_PROC : 0;
 	rec->cpu = cpu;
-	rec->tsc = (hi << 32) | (lo & 0xffffffffu);
-	rec->regs = (u64)regs;
-	rec->cr3 = cr3;
-	rec->task = task;
-	rec->nr = nr;
-	rec->ax = regs->ax;
-	rec->ip = regs->ip;
-	rec->sp = regs->sp;
+	u64 *q = (u64 *)(rec + 1);
+	*q++ = (hi << 32) | (lo & 0xffffffffu);
+	*q++ = (u64)regs;
+	*q++ = cr3;
+	*q++ = nr;
+	if (type != 1)
+		*q++ = regs->ax;
+	*q++ = regs->ip;
+	*q++ = regs->sp;
+	/* A return carries the arguments too: its entry may predate the probe. */
 	for (int i = 0; i < 6; i++)
-		rec->args[i] = args[i];
-	rec->pid = rec->tgid = rec->ppid = rec->pad = 0;
-	for (int i = 0; i < 16; i++)
-		rec->comm[i] = 0;
-	if (ctrl.task_tgid && (task >> 47) == 0x1ffff) {
-		/* current is ours to read; real_parent under RCU (interrupts are off). */
-		const u8 *t = (const u8 *)task;
-		u64 parent = *(const u64 *)(t + ctrl.task_parent);
-		rec->pid = *(const int *)(t + ctrl.task_pid);
-		rec->tgid = *(const int *)(t + ctrl.task_tgid);
-		if ((parent >> 47) == 0x1ffff)
-			rec->ppid = *(const int *)((const u8 *)parent + ctrl.task_tgid);
+		*q++ = args[i];
+	if (named) {
+		struct proc *pr = (struct proc *)q;
+		pr->pid = pr->tgid = pr->ppid = pr->pad = 0;
 		for (int i = 0; i < 16; i++)
-			rec->comm[i] = (char)t[ctrl.task_comm + i];
+			pr->comm[i] = 0;
+		if ((task >> 47) == 0x1ffff) {
+			/* current is ours to read; real_parent under RCU (interrupts are off). */
+			const u8 *t = (const u8 *)task;
+			u64 parent = *(const u64 *)(t + ctrl.task_parent);
+			pr->pid = *(const int *)(t + ctrl.task_pid);
+			pr->tgid = *(const int *)(t + ctrl.task_tgid);
+			if ((parent >> 47) == 0x1ffff)
+				pr->ppid = *(const int *)((const u8 *)parent + ctrl.task_tgid);
+			for (int i = 0; i < 16; i++)
+				pr->comm[i] = (char)t[ctrl.task_comm + i];
+		}
+		q = (u64 *)(pr + 1);
 	}
-	u8 *w = (u8 *)(rec + 1);
+	u8 *w = (u8 *)q;
 	u32 ncap = 0;
 	if (sp) {
 		for (int i = 0; i < 6; i++) {
@@ -208,7 +221,7 @@ __attribute__((used, visibility("hidden"))) void record(struct pt_regs_x64 *regs
 	u64 len = (u64)(w - (u8 *)rec);
 	u32 live = sp ? sp->flags & (type == 1 ? F_LIVE_ENTER : F_LIVE_RETURN) : 0;
 	if (live)
-		rec->flags = 1;
+		rec->flags |= REC_LIVE;
 	rec->len = (u32)len;
 	__asm__ volatile("" : : : "memory");
 	r->head += pad + len;

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { CaptureMemory } from '../../src/probe/capture-memory.js';
 import { plan } from '../../src/probe/captures.js';
 import { findRel32, retarget } from '../../src/probe/call-sites.js';
-import { CapStatus, encodeCapture, F_LIVE_ENTER, parseRecords, RecType, REC_HEADER } from '../../src/probe/layout.js';
+import { CapStatus, encodeCapture, ENTER_WORDS, EXIT_WORDS, F_LIVE_ENTER, parseRecords, PROC_SIZE, RecType, REC_HEADER } from '../../src/probe/layout.js';
 import { RECORDER_CODE, RECORDER_GCC, RECORDER_SYMBOLS } from '../../src/probe/recorder-bytes.js';
 import { loadProfile } from '../../src/profile/profile.js';
 import { loadPrototypes } from '../../src/decode/prototypes.js';
@@ -32,7 +32,7 @@ t.test('recorder blob: hooks first, code under a page', async (t) => {
   t.equal(RECORDER_CODE[RECORDER_SYMBOLS.doorbell_live], 0xc3, 'the live doorbell is a ret');
 });
 
-function record(type: RecType, caps: Array<{ addr: bigint; status: CapStatus; bytes: Buffer }>, live = false): Buffer {
+function record(type: RecType, caps: Array<{ addr: bigint; status: CapStatus; bytes: Buffer }>, live = false, comm?: string): Buffer {
   const body = caps.map((c) => {
     const h = Buffer.alloc(16 + ((c.bytes.length + 7) & ~7));
     h.writeBigUInt64LE(c.addr, 0);
@@ -42,17 +42,29 @@ function record(type: RecType, caps: Array<{ addr: bigint; status: CapStatus; by
     c.bytes.copy(h, 16);
     return h;
   });
-  const head = Buffer.alloc(REC_HEADER);
-  const len = REC_HEADER + body.reduce((n, b) => n + b.length, 0);
+  const enter = type === RecType.Enter;
+  const words = enter ? ENTER_WORDS : EXIT_WORDS;
+  const head = Buffer.alloc(REC_HEADER + 8 * words + (comm ? PROC_SIZE : 0));
+  const len = head.length + body.reduce((n, b) => n + b.length, 0);
   head.writeUInt32LE(len, 0);
   head.writeUInt16LE(type, 4);
-  head.writeUInt16LE(live ? 1 : 0, 6);
+  head.writeUInt16LE((live ? 1 : 0) | (comm ? 2 : 0), 6);
   head.writeUInt32LE(1, 8);
   head.writeUInt32LE(caps.length, 12);
-  head.writeBigUInt64LE(1234n, 16); // tsc
-  head.writeBigUInt64LE(0xffffc90000123f58n, 24); // regs
-  head.writeBigUInt64LE(257n, 16 + 8 * 4); // nr
-  for (let i = 0; i < 6; i++) head.writeBigUInt64LE(BigInt(i + 1), 16 + 8 * (8 + i));
+  const word = (i: number, v: bigint): void => void head.writeBigUInt64LE(v, REC_HEADER + 8 * i);
+  word(0, 1234n); // tsc
+  word(1, 0xffffc90000123f58n); // regs
+  word(3, 257n); // nr
+  if (!enter) word(4, 0xfffffffffffffffen); // ax: -ENOENT
+  const a0 = enter ? 6 : 7;
+  for (let i = 0; i < 6; i++) word(a0 + i, BigInt(i + 1));
+  if (comm) {
+    const at = REC_HEADER + 8 * words;
+    head.writeInt32LE(12, at); // tid
+    head.writeInt32LE(10, at + 4); // tgid
+    head.writeInt32LE(1, at + 8); // ppid
+    head.write(comm, at + 16, 'latin1');
+  }
   return Buffer.concat([head, ...body]);
 }
 
@@ -60,12 +72,14 @@ t.test('records parse; a pad skips to the ring end; a bad length stops the parse
   const pad = Buffer.alloc(24);
   pad.writeUInt32LE(24, 0);
   const a = record(RecType.Enter, [{ addr: 0x1000n, status: CapStatus.Str, bytes: Buffer.from('/etc/hostname') }], true);
-  const b = record(RecType.Return, []);
+  const b = record(RecType.Return, [], false, 'systest');
   const r = parseRecords(Buffer.concat([a, pad, b]));
   t.equal(r.malformed, false);
   t.equal(r.records.length, 2);
   t.match(r.records[0], { type: RecType.Enter, live: true, cpu: 1, tsc: 1234n, nr: 257n, args: [1n, 2n, 3n, 4n, 5n, 6n] });
   t.equal(r.records[0]!.caps[0]!.bytes.toString(), '/etc/hostname');
+  t.equal(r.records[0]!.proc, undefined, 'no caller without task offsets');
+  t.match(r.records[1], { type: RecType.Return, ax: 0xfffffffffffffffen, args: [1n, 2n, 3n, 4n, 5n, 6n], proc: { pid: 10, tid: 12, ppid: 1, comm: 'systest' } });
   t.equal(r.records[1]!.span, 24 + b.length, 'the pad is counted with the record after it');
   const bad = Buffer.from(b);
   bad.writeUInt32LE(12, 0);
@@ -73,7 +87,7 @@ t.test('records parse; a pad skips to the ring end; a bad length stops the parse
   t.equal(m.malformed, true);
   t.equal(m.records.length, 1);
   const lying = record(RecType.Enter, [{ addr: 1n, status: CapStatus.Ok, bytes: Buffer.alloc(8) }]);
-  lying.writeUInt32LE(100000, REC_HEADER + 8); // a capture longer than its record
+  lying.writeUInt32LE(100000, REC_HEADER + 8 * ENTER_WORDS + 8); // a capture longer than its record
   t.equal(parseRecords(lying).malformed, true);
 });
 
