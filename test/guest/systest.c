@@ -516,6 +516,23 @@ static void *reader(void *arg)
 
 /* ---- main ------------------------------------------------------------------------- */
 
+#if defined(__arm__)
+/* Step 13b (armhf): the handlers only count; what is traced is the way back (sigreturn). */
+static volatile int signals_seen;
+
+static void on_siginfo(int sig, siginfo_t *si, void *uc)
+{
+	(void)si;
+	(void)uc;
+	signals_seen += sig;
+}
+
+static void on_signal(int sig)
+{
+	signals_seen += sig;
+}
+#endif
+
 static void __attribute__((noreturn)) fail(const char *what)
 {
 	fprintf(stdout, "SYSTEST FAIL %s\n", what);
@@ -677,6 +694,45 @@ int main(void)
 	status = 0;
 	ret = sc4(SYS_wait4, child, &status, 0, NULL);
 	log_call("main", ret, "wait4(%ld, %s, 0, NULL)", child, wait_status(q2, sizeof q2, status));
+
+#if defined(__arm__)
+	/*
+	 * 13b. armhf only: ARM has two signal returns, rt_sigreturn (173) and the old sigreturn
+	 * (119), frames of different layouts (arch/arm/kernel/signal.c). glibc's sigaction (not
+	 * logged, nor its sigprocmask) gives an SA_SIGINFO handler the restorer that makes
+	 * rt_sigreturn, a plain handler the one that makes sigreturn. Each raw kill(2) to
+	 * ourselves runs the handler on the way out of kill; its sigreturn, complete at entry,
+	 * restores the mask blocked before (HUP and WINCH) and kill's result in r0, then kill
+	 * returns: strace shows the sigreturn line before kill's.
+	 */
+	{
+		struct sigaction sa;
+		sigset_t blocked;
+
+		memset(&sa, 0, sizeof sa);
+		sa.sa_sigaction = on_siginfo;
+		sa.sa_flags = SA_SIGINFO;
+		if (sigaction(SIGUSR1, &sa, NULL) != 0)
+			fail("sigaction");
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = on_signal;
+		if (sigaction(SIGUSR2, &sa, NULL) != 0)
+			fail("sigaction");
+		sigemptyset(&blocked);
+		sigaddset(&blocked, SIGHUP);
+		sigaddset(&blocked, SIGWINCH);
+		sigprocmask(SIG_BLOCK, &blocked, NULL);
+		ret = sc3(SYS_kill, pid, SIGUSR1, 0);
+		log_call("main", ret, "rt_sigreturn({mask=[HUP WINCH]})");
+		log_call("main", ret, "kill(%ld, SIGUSR1)", pid);
+		ret = sc3(SYS_kill, pid, SIGUSR2, 0);
+		log_call("main", ret, "sigreturn({mask=[HUP WINCH]})");
+		log_call("main", ret, "kill(%ld, SIGUSR2)", pid);
+		sigprocmask(SIG_UNBLOCK, &blocked, NULL);
+		if (signals_seen != SIGUSR1 + SIGUSR2)
+			fail("signal handlers");
+	}
+#endif
 
 	/* 14. The exit is logged before it happens; then the log goes out in one write. */
 	log_noreturn("main", "exit_group(0)");

@@ -162,6 +162,19 @@ else await t.test('mode entry', async (t) => {
     });
   }
 
+  // systest step 13b: kill(2) of itself, an SA_SIGINFO handler (rt_sigreturn, struct rt_sigframe)
+  // then a plain one (sigreturn, struct sigframe), HUP and WINCH blocked before.
+  t.test('rt_sigreturn and sigreturn restore the mask and r0 from their own frames', async (t) => {
+    for (const [name, sig] of [['rt_sigreturn', 'SIGUSR1'], ['sigreturn', 'SIGUSR2']] as const) {
+      const want = [`${name}({mask=[HUP WINCH]}) = 0`, `kill(${expected.pid}, ${sig}) = 0`];
+      t.same(expected.lines.filter((l) => want.includes(l.line)).map((l) => l.line), want, `the program logged ${name} then kill`);
+      const sr = events.find((e) => e.line === want[0]);
+      const kill = events.find((e) => e.dir === 'return' && e.line === want[1]);
+      t.ok(sr?.noreturn && sr.dir === 'enter', `${name} is complete at its entry`);
+      t.ok(sr && kill && sr.seq < kill.seq && sr.sp !== kill.sp, `it comes before kill returns, on the signal frame's stack`);
+    }
+  });
+
   // busybox ash (the guest's /init) handles SIGCHLD without SA_SIGINFO: glibc's restorer is then
   // the old-style sigreturn (119), whose frame is a struct sigframe at the user sp.
   t.test('sigreturn completes at its entry with the mask and r0 its frame restores', async (t) => {
