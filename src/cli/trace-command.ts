@@ -116,7 +116,10 @@ export async function prepare(opts: TraceOptions) {
   const btf = opts.btf ? loadBtf(opts.btf) : undefined;
   if ((opts.pids || opts.comm) && !btf) throw new UserError('USAGE', '-p and --comm need --btf FILE (the kernel\'s BTF, see scripts/kernel-btf.sh) to know processes');
   // The symbols the chosen mode plants breakpoints on must be there before QEMU is touched.
-  const mode = opts.only ? 'selective' : opts.mode ?? (profile.exitStop ? 'exit' : 'entry');
+  // Windows profiles have no per-call handler symbols: -e trace= stops at every call and reports the selected ones.
+  const filtered = opts.only !== undefined && profile.os === 'windows';
+  if (filtered) info(opts.quiet, `-e trace: ${profile.name} has no per-call kernel symbols; every call stops the guest, only ${opts.only!.join(', ')} are reported`);
+  const mode = opts.only && !filtered ? 'selective' : opts.mode ?? (profile.exitStop ? 'exit' : 'entry');
   const needed = mode === 'entry' ? profile.entries.filter((e) => !e.locate).map((e) => e.symbol) : profile.exitStop ? [profile.exitStop.symbol] : [];
   let source: SymbolSource;
   if (opts.symbols) {
@@ -182,6 +185,8 @@ export async function traceGuest(opts: TraceOptions, prepared: Prepared, onSessi
   }
   client.conn.on('protocol-warning', (msg: string) => info(opts.quiet, `warning: ${msg}`));
   let events = 0;
+  // -e trace= on Windows: the session stops at every call, the selection filters what is reported.
+  const onlyNames = opts.only && profile.os === 'windows' ? new Set(opts.only) : undefined;
   const Engine = opts.engine === 'probe' ? ProbeSession : TraceSession;
   const session = new Engine(client, {
     profile,
@@ -192,9 +197,10 @@ export async function traceGuest(opts: TraceOptions, prepared: Prepared, onSessi
     verbose: opts.verbose === true,
     bootTimeoutMs: opts.bootTimeoutMs,
     ...(opts.mode ? { mode: opts.mode } : {}),
-    ...(opts.only ? { only: opts.only } : {}),
+    ...(opts.only && !onlyNames ? { only: opts.only } : {}),
     ...(btf ? { btf } : {}),
     emit: (ev) => {
+      if (onlyNames && !onlyNames.has(ev.name)) return;
       if (opts.pids && !(opts.pids.includes(ev.pid ?? -1) || opts.pids.includes(ev.tid ?? -1))) return;
       if (opts.comm !== undefined && ev.comm !== opts.comm) return;
       events++;

@@ -96,4 +96,23 @@ else {
       t.equal(frmBuf, read?.args[5]?.raw, 'filereadmon names the buffer NtReadFile was given');
     });
   }
+
+  await t.test('-e trace=NtReadFile,NtClose on windows_7_x86: every call stops, the selected ones are reported', async (t) => {
+    const profile = loadProfile('windows_7_x86');
+    const table = loadPrototypes(profile.prototypes, profile.wordSize, profile.names);
+    const numbers = CALLS.map((n) => table.byShortName(n)!.no);
+    const res = await run(
+      process.execPath,
+      [SYSTRACE, 'run', '--profile', 'windows_7_x86', '--no-prefix', '-e', 'trace=NtReadFile,NtClose', '--',
+        'qemu-system-i386', '-m', '16', '-display', 'none', '-no-reboot', '-serial', 'stdio', '-monitor', 'none', '-kernel', join(FIXTURE, 'win32.elf'),
+        '-append', `mode=sysenter wait=3 nr=${numbers.join(',')},0x${UNKNOWN.toString(16)}`],
+      { timeoutMs: 60_000 },
+    );
+    t.equal(res.code, 0, 'systrace run exits with QEMU status 0', { stderr: res.stderr.slice(-3000) });
+    t.match(res.stderr, /-e trace: windows_7_x86 has no per-call kernel symbols; every call stops the guest, only NtReadFile, NtClose are reported/);
+    const want = (fixtureLog(res.stdout) ?? []).filter((l) => /^(NtReadFile|NtClose)\(/.test(l));
+    t.equal(want.length, 4, 'the fixture made one NtReadFile and three NtClose calls');
+    const got = res.stderr.split('\n').filter((l) => /^Nt\w+\(/.test(l));
+    t.same(got, want, 'exactly those calls reported, decoded as the fixture made them');
+  });
 }
