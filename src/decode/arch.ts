@@ -3,7 +3,7 @@
  * (`SyscallInfo.abi`, e.g. `linux_arm64`). x86_64 when unknown.
  */
 import type { SyscallInfo } from './prototypes.js';
-import { OPEN_FLAGS, OPEN_FLAGS_ARM, O_TMPFILE, O_TMPFILE_ARM } from './tables/linux-flags.js';
+import { OPEN_FLAGS, OPEN_FLAGS_ARM, OPEN_FLAGS_MIPS, O_CREAT, O_CREAT_MIPS, O_TMPFILE, O_TMPFILE_ARM, O_TMPFILE_MIPS } from './tables/linux-flags.js';
 import type { FlagTable } from './format.js';
 
 export type Arch = 'x86_64' | 'i386' | 'arm' | 'arm64' | 'mips';
@@ -18,9 +18,11 @@ export function archOf(info: SyscallInfo | undefined): Arch {
 }
 
 /** O_* flags other than the access mode: ARM and AArch64 move O_DIRECTORY, O_NOFOLLOW, O_DIRECT, O_LARGEFILE (arch/arm64/include/uapi/asm/fcntl.h). */
-export function openFlagsOf(info: SyscallInfo | undefined): { table: FlagTable; tmpfile: bigint } {
+export function openFlagsOf(info: SyscallInfo | undefined): { table: FlagTable; tmpfile: bigint; creat: bigint } {
   const a = archOf(info);
-  return a === 'arm' || a === 'arm64' ? { table: OPEN_FLAGS_ARM, tmpfile: O_TMPFILE_ARM } : { table: OPEN_FLAGS, tmpfile: O_TMPFILE };
+  // MIPS keeps its own values for the low flags (O_CREAT 0x100...: asm/fcntl.h).
+  if (a === 'mips') return { table: OPEN_FLAGS_MIPS, tmpfile: O_TMPFILE_MIPS, creat: O_CREAT_MIPS };
+  return a === 'arm' || a === 'arm64' ? { table: OPEN_FLAGS_ARM, tmpfile: O_TMPFILE_ARM, creat: O_CREAT } : { table: OPEN_FLAGS, tmpfile: O_TMPFILE, creat: O_CREAT };
 }
 
 /** Bytes in a user pointer (and a `long`) of the call's ABI. */

@@ -13,6 +13,7 @@ import { KINDS, type KindDef } from './kinds.js';
 import { RETURNS } from './kinds-calls.js';
 import { HEX_RETURN, SPECS, specName } from './specs.js';
 import { ERRNO } from './tables/errno.js';
+import { mipsErrno } from './tables/errno-mips.js';
 import { logicalArgs, registerValues, type PairAbi } from './registers.js';
 import { NT_KINDS, ntKindOf } from './nt.js';
 
@@ -248,13 +249,13 @@ export function errnoOf(ret: bigint, errnoMax: number): number | undefined {
  * for the call decodeReturn decoded: `args` names it; without `args`, the call decoded last
  * if name and value match (the session formats right after decoding).
  */
-export function formatReturn(name: string, ret: bigint | undefined, errnoMax: number, retSize = 8, args?: DecodedArg[]): string {
+export function formatReturn(name: string, ret: bigint | undefined, errnoMax: number, retSize = 8, args?: DecodedArg[], errnoArch?: 'mips'): string {
   const last = lastDecoration;
   lastDecoration = undefined;
   if (ret === undefined) return '?';
   const e = errnoOf(BigInt.asIntN(retSize * 8, ret), errnoMax);
   if (e !== undefined) {
-    const info = ERRNO.get(e);
+    const info = errnoArch === 'mips' ? mipsErrno(e) : ERRNO.get(e);
     if (info && e >= 512) return `? ${info[0]} (${info[1]})`;
     return info ? `-1 ${info[0]} (${info[1]})` : `-1 errno ${e}`;
   }

@@ -6,7 +6,7 @@ import { flags, hex, readView, struct, type ArgCtx, type Printer } from './conte
 import { quoteBytes, quoteLimited, styled, unsigned } from './format.js';
 import { signalName } from './structs.js';
 import { O_ACCMODE, O_ACCMODE_NAMES } from './tables/linux-flags.js';
-import { openFlagsOf, wordOf } from './arch.js';
+import { openFlagsOf, wordOf, type Arch } from './arch.js';
 
 export interface KindDef {
   /** entry: printed at entry; exit: at return; both: at entry, then again at return (in/out). */
@@ -103,11 +103,11 @@ export async function iovecs(c: ArgCtx, count: number, budget: number): Promise<
 }
 
 /** strace's wait status notation (strace src/wait.c printstatus). */
-export function waitStatus(s: number): string {
+export function waitStatus(s: number, arch?: Arch): string {
   const sig = s & 0x7f;
   if (sig === 0) return `{WIFEXITED(s) && WEXITSTATUS(s) == ${(s >> 8) & 0xff}}`;
-  if (sig === 0x7f) return `{WIFSTOPPED(s) && WSTOPSIG(s) == ${signalName((s >> 8) & 0xff)}}`;
+  if (sig === 0x7f) return `{WIFSTOPPED(s) && WSTOPSIG(s) == ${signalName((s >> 8) & 0xff, arch)}}`;
   const core = s & 0x80 ? ' && WCOREDUMP(s)' : '';
-  return `{WIFSIGNALED(s) && WTERMSIG(s) == ${signalName(sig)}${core}}`;
+  return `{WIFSIGNALED(s) && WTERMSIG(s) == ${signalName(sig, arch)}${core}}`;
 }
 

@@ -83,8 +83,8 @@ async function prctl(c: ArgCtx): Promise<string> {
     case 16: return `${name}, ${retOk(c) ? await readPath(c, c.raw(1), 16) : pointer(c.raw(1))}`;
     case 4: return `${name}, ${xval(c, unsigned(c.raw(1), 8), M.SUID_DUMP, 'SUID_DUMP_')}`;
     case 3: case 7: case 21: case 37: case 39: return name;
-    case 1: return `${name}, ${S.signalName(Number(unsigned(c.raw(1), 4)))}`;
-    case 2: return `${name}, ${retOk(c) ? await struct(c, 4, (v) => `[${v.i32(0) === 0 ? '0' : S.signalName(v.i32(0))}]`, c.raw(1)) : pointer(c.raw(1))}`;
+    case 1: return `${name}, ${S.signalName(Number(unsigned(c.raw(1), 4)), S.signalArch(c))}`;
+    case 2: return `${name}, ${retOk(c) ? await struct(c, 4, (v) => `[${v.i32(0) === 0 ? '0' : S.signalName(v.i32(0), S.signalArch(c))}]`, c.raw(1)) : pointer(c.raw(1))}`;
     case 8: case 36: case 38: return `${name}, ${unsigned(c.raw(1), 8)}, 0, 0, 0`.replace(/, 0, 0, 0$/, opt === 38 ? ', 0, 0, 0' : '');
     default: return [name, ...[1, 2, 3, 4].map((j) => hex(c.raw(j)))].join(', ');
   }
@@ -106,7 +106,7 @@ async function clone(c: ArgCtx): Promise<string> {
   const f = c.raw(0);
   const sig = Number(f & 0xffn);
   const fl = f & ~0xffn ? flags(c, f & ~0xffn, CLONE_FLAGS) : '';
-  const sg = sig ? styled(String(sig), S.signalName(sig), c.style.xlat) : '';
+  const sg = sig ? styled(String(sig), S.signalName(sig, S.signalArch(c)), c.style.xlat) : '';
   const parts = [`child_stack=${pointer(at('newsp', 1))}`, `flags=${[fl, sg].filter(Boolean).join('|') || '0'}`];
   const parent = at('parent_tidptr', 2);
   if (f & 0x100000n) parts.push(`parent_tid=${retOk(c) ? await intOut(c, parent) : pointer(parent)}`);
@@ -169,7 +169,7 @@ export const CALL_KINDS: Record<string, KindDef> = {
   fdset: entry((c) => fdset(c, c.v, Number(signed(c.raw(0), 4))), true),
   pollfds: entry((c) => pollfds(c, c.v, Number(unsigned(c.raw(c.i + 1), 4)), false), true),
   /** pselect6's sixth argument: a {sigset pointer, size} pair. */
-  pselect_sig: entry((c) => struct(c, 16, async (v) => `{${await struct({ ...c, ret: undefined }, 8, (s) => S.sigset(s.u64(0), 64, c.style.xlat), v.u64(0))}, ${v.u64(8)}}`), true),
+  pselect_sig: entry((c) => struct(c, 16, async (v) => `{${await struct({ ...c, ret: undefined }, 8, (s) => S.sigset(s.u64(0), 64, c.style.xlat, S.signalArch(c)), v.u64(0))}, ${v.u64(8)}}`), true),
   membarrier_cpu: entry((c) => (c.raw(1) & 1n ? signed(c.v, 4).toString() : null)),
 };
 
@@ -192,7 +192,7 @@ export const RETURNS: Record<string, ReturnPrinter> = {
   prctl: (r) => (Number(unsigned(r.raw(0), 4)) === 3 ? `${r.ret} (${xval({ ...r.c, style: { ...r.c.style, xlat: 'abbrev' } }, r.ret, M.SUID_DUMP, 'SUID_DUMP_')})` : undefined),
   membarrier: (r) => (r.raw(0) === 0n && r.ret !== 0n ? `${hex(r.ret)} (${flags(r.c, r.ret, M.MEMBARRIER_CMDS)})` : undefined),
   umask: (r) => octal(r.ret),
-  rt_sigtimedwait: (r) => (r.ret > 0n ? `${r.ret} (${S.signalName(Number(r.ret))})` : undefined),
+  rt_sigtimedwait: (r) => (r.ret > 0n ? `${r.ret} (${S.signalName(Number(r.ret), S.signalArch(r.c))})` : undefined),
   poll: async (r) => {
     if (r.ret === 0n) return '0 (Timeout)';
     return `${r.ret} (${await pollfds(r.c, r.raw(0), Number(unsigned(r.raw(1), 4)), true)})`;

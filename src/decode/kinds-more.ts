@@ -73,7 +73,7 @@ export const MORE_KINDS: Record<string, KindDef> = {
       if (value !== 0n) parts.push(`sigev_value={sival_int=${v.i32(0)}, sival_ptr=${hex(value)}}`);
       const signo = v.i32(8);
       const notify = v.i32(12);
-      parts.push(`sigev_signo=${signo === 0 ? '0' : styled(String(signo), S.signalName(signo), c.style.xlat)}`, `sigev_notify=${xval(c, BigInt(notify), M.SIGEV_NOTIFY, 'SIGEV_')}`);
+      parts.push(`sigev_signo=${signo === 0 ? '0' : styled(String(signo), S.signalName(signo, S.signalArch(c)), c.style.xlat)}`, `sigev_notify=${xval(c, BigInt(notify), M.SIGEV_NOTIFY, 'SIGEV_')}`);
       if (notify === 4) parts.push(`sigev_notify_thread_id=${v.i32(16)}`);
       if (notify === 2) parts.push(`sigev_notify_function=${pointer(v.u64(16))}`, `sigev_notify_attributes=${pointer(v.u64(24))}`);
       return `{${parts.join(', ')}}`;

@@ -8,7 +8,7 @@ import { octal, signed, styled, unsigned } from './format.js';
 import * as S from './structs.js';
 import { both, buffer, entry, exit, fileFlags, iovecs, readPath, readStrArray, retOk, waitStatus, type KindDef } from './helpers.js';
 import {
-  ACCESS_MODES, AT_FDCWD, AT_FLAGS, CLONE_FLAGS, MAP_FLAGS, MAP_TYPES, O_CREAT, PROT_FLAGS, SEEK_WHENCE, WAIT_OPTIONS,
+  ACCESS_MODES, AT_FDCWD, AT_FLAGS, CLONE_FLAGS, MAP_FLAGS, MAP_TYPES, PROT_FLAGS, SEEK_WHENCE, WAIT_OPTIONS,
 } from './tables/linux-flags.js';
 import * as M from './tables/linux-misc.js';
 import { archOf, openFlagsOf, timespecWordOf, wordOf } from './arch.js';
@@ -68,8 +68,8 @@ const BASE: Record<string, KindDef> = {
   o_flags: entry((c) => fileFlags(c, c.v, false)),
   open_mode: entry((c) => {
     const f = c.raw(c.i - 1);
-    const tmpfile = openFlagsOf(c.info).tmpfile;
-    return (f & O_CREAT) === 0n && (f & tmpfile) !== tmpfile ? null : octal(unsigned(c.v, 4));
+    const { tmpfile, creat } = openFlagsOf(c.info);
+    return (f & creat) === 0n && (f & tmpfile) !== tmpfile ? null : octal(unsigned(c.v, 4));
   }),
   mode: entry((c) => octal(unsigned(c.v, 4))),
   at_flags: entry((c) => flags(c, unsigned(c.v, 4), AT_FLAGS)),
@@ -86,12 +86,12 @@ const BASE: Record<string, KindDef> = {
   whence: entry((c) => xval(c, unsigned(c.v, 4), SEEK_WHENCE, 'SEEK_')),
   signal: entry((c) => {
     const s = Number(unsigned(c.v, 4));
-    return s === 0 ? '0' : styled(String(s), S.signalName(s), c.style.xlat);
+    return s === 0 ? '0' : styled(String(s), S.signalName(s, S.signalArch(c)), c.style.xlat);
   }),
   wait_status: exit(async (c) => {
     if (c.v === 0n) return 'NULL';
     if (!retOk(c) || c.ret === 0n) return hex(c.v);
-    return struct(c, 4, (v) => `[${waitStatus(v.i32(0))}]`);
+    return struct(c, 4, (v) => `[${waitStatus(v.i32(0), S.signalArch(c))}]`);
   }),
   pipefds: exit((c) => (retOk(c) ? struct(c, 8, (v) => `[${v.i32(0)}, ${v.i32(4)}]`) : pointer(c.v))),
   timespec: entry((c) => struct(c, 2 * timespecWord(c), (v) => S.timespec(v, 0, timespecWord(c))), true),
@@ -184,8 +184,8 @@ const BASE: Record<string, KindDef> = {
   shmat_flags: entry((c) => flags(c, unsigned(c.v, 4), M.SHMAT_FLAGS)),
   shmctl_cmd: entry((c) => xval(c, unsigned(c.v, 4), M.SHMCTL_CMDS, 'IPC_')),
   membarrier_cmd: entry((c) => (c.v === 0n ? styled('0', 'MEMBARRIER_CMD_QUERY', c.style.xlat) : flags(c, unsigned(c.v, 4), M.MEMBARRIER_CMDS))),
-  sigset: entry((c) => struct(c, 8, (v) => S.sigset(v.u64(0), 64, c.style.xlat)), true),
-  sigset_out: exit((c) => struct(c, 8, (v) => S.sigset(v.u64(0), 64, c.style.xlat))),
+  sigset: entry((c) => struct(c, 8, (v) => S.sigset(v.u64(0), 64, c.style.xlat, S.signalArch(c))), true),
+  sigset_out: exit((c) => struct(c, 8, (v) => S.sigset(v.u64(0), 64, c.style.xlat, S.signalArch(c)))),
   sigaction_in: entry((c) => struct(c, S.sigactionSize(sigactionWord(c)), (v) => S.sigaction(c, v, sigactionWord(c))), true),
   sigaction_out: exit((c) => struct(c, S.sigactionSize(sigactionWord(c)), (v) => S.sigaction(c, v, sigactionWord(c)))),
   sigprocmask_how: entry((c) => xval(c, unsigned(c.v, 4), G.SIGPROCMASK_HOW, 'SIG_')),

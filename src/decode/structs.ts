@@ -5,6 +5,7 @@
 import { flags, hex, readView, xval, type ArgCtx } from './context.js';
 import { octal, quoteBytes, styled, type XlatStyle } from './format.js';
 import { SIGNALS } from './tables/linux-flags.js';
+import { archOf, type Arch } from './arch.js';
 import { DIRENT_TYPES, FILE_TYPES, FS_MAGIC, MODE_SETID, STATFS_FLAGS, STATX_ATTRS, STATX_MASK, S_IFMT } from './tables/linux-misc.js';
 import { ADDRESS_FAMILIES } from './tables/linux-net.js';
 import { CLD_CODES, EPOLL_EVENTS, SA_FLAGS, SA_RESTORER, SIG_HANDLERS, SIGALTSTACK_FLAGS, SI_CODES } from './tables/linux-signal.js';
@@ -197,18 +198,37 @@ export function utsname(c: ArgCtx, v: View): string {
   return `{${UTS_FIELDS.map((_, i) => field(i)).join(', ')}}`;
 }
 
+/**
+ * MIPS numbers signals its own way (arch/mips/include/uapi/asm/signal.h, Debian linux-source
+ * 6.1.192): SIGEMT 7, SIGCHLD 18, SIGSTOP 23...; realtime ones from 32 up to _NSIG 128.
+ */
+const MIPS_SIGNALS = new Map<number, string>([
+  [1, 'SIGHUP'], [2, 'SIGINT'], [3, 'SIGQUIT'], [4, 'SIGILL'], [5, 'SIGTRAP'], [6, 'SIGABRT'],
+  [7, 'SIGEMT'], [8, 'SIGFPE'], [9, 'SIGKILL'], [10, 'SIGBUS'], [11, 'SIGSEGV'], [12, 'SIGSYS'],
+  [13, 'SIGPIPE'], [14, 'SIGALRM'], [15, 'SIGTERM'], [16, 'SIGUSR1'], [17, 'SIGUSR2'],
+  [18, 'SIGCHLD'], [19, 'SIGPWR'], [20, 'SIGWINCH'], [21, 'SIGURG'], [22, 'SIGIO'],
+  [23, 'SIGSTOP'], [24, 'SIGTSTP'], [25, 'SIGCONT'], [26, 'SIGTTIN'], [27, 'SIGTTOU'],
+  [28, 'SIGVTALRM'], [29, 'SIGPROF'], [30, 'SIGXCPU'], [31, 'SIGXFSZ'],
+]);
+
+/** The signal numbering of a call's arch (`c.info`), as signalName and sigset take it. */
+export function signalArch(c: ArgCtx): Arch {
+  return archOf(c.info);
+}
+
 /** A signal name: `SIGUSR1`, `SIGRT_1` for realtime ones, the number otherwise. */
-export function signalName(n: number): string {
-  if (n >= 32 && n <= 64) return n === 32 ? 'SIGRTMIN' : `SIGRT_${n - 32}`;
-  return SIGNALS.get(n) ?? String(n);
+export function signalName(n: number, arch?: Arch): string {
+  if (n >= 32 && n <= (arch === 'mips' ? 127 : 64)) return n === 32 ? 'SIGRTMIN' : `SIGRT_${n - 32}`;
+  return (arch === 'mips' ? MIPS_SIGNALS : SIGNALS).get(n) ?? String(n);
 }
 
 /**
  * A signal set as strace prints it (strace src/signal.c sprintsigmask_n): `[CHLD USR1]`,
  * the complement `~[...]` when more than half the signals are set, realtime ones as `RT_n`.
  */
-export function sigset(mask: bigint, nsig = 64, style: XlatStyle = 'abbrev'): string {
-  const abbrev = (n: number): string => (n < 32 ? (SIGNALS.get(n)?.slice(3) ?? String(n)) : n === 32 ? 'RTMIN' : `RT_${n - 32}`);
+export function sigset(mask: bigint, nsig = 64, style: XlatStyle = 'abbrev', arch?: Arch): string {
+  const names = arch === 'mips' ? MIPS_SIGNALS : SIGNALS;
+  const abbrev = (n: number): string => (n < 32 ? (names.get(n)?.slice(3) ?? String(n)) : n === 32 ? 'RTMIN' : `RT_${n - 32}`);
   const name = (n: number): string => styled(String(n), abbrev(n), style);
   const set: number[] = [];
   for (let n = 1; n <= nsig; n++) if ((mask >> BigInt(n - 1)) & 1n) set.push(n);
@@ -236,7 +256,7 @@ export function sigaction(c: ArgCtx, v: View, word: 4 | 8 = 8): string {
   const fl = w(word);
   const h = handler <= 1n ? xval(c, handler, SIG_HANDLERS, 'SIG_') : hex(handler);
   const restorer = fl & SA_RESTORER ? `, sa_restorer=${hex(w(2 * word))}` : '';
-  return `{sa_handler=${h}, sa_mask=${sigset(v.u64(3 * word), 64, c.style.xlat)}, sa_flags=${flags(c, fl, SA_FLAGS)}${restorer}}`;
+  return `{sa_handler=${h}, sa_mask=${sigset(v.u64(3 * word), 64, c.style.xlat, signalArch(c))}, sa_flags=${flags(c, fl, SA_FLAGS)}${restorer}}`;
 }
 
 export function stackT(c: ArgCtx, v: View): string {
@@ -249,7 +269,7 @@ export function siginfo(c: ArgCtx, v: View): string {
   if (signo === 0) return '{}';
   const code = v.i32(8);
   const codeText = code > 0 && signo === 17 && CLD_CODES.has(code) ? xval(c, BigInt(code), CLD_CODES, 'CLD_') : xval(c, BigInt(code), SI_CODES, 'SI_');
-  const parts = [`si_signo=${styled(String(signo), signalName(signo), c.style.xlat)}`, `si_code=${codeText}`];
+  const parts = [`si_signo=${styled(String(signo), signalName(signo, signalArch(c)), c.style.xlat)}`, `si_code=${codeText}`];
   if (signo === 17 && code > 0) {
     parts.push(`si_pid=${v.i32(16)}`, `si_uid=${v.u32(20)}`, `si_status=${v.i32(24)}`, `si_utime=${v.i64(32)}`, `si_stime=${v.i64(40)}`);
   } else if (code <= 0 || code === 0x80) {
@@ -366,7 +386,7 @@ export function cloneArgs(c: ArgCtx, v: View): string {
   if (f & 0x1000n) parts.push(`pidfd=${ptr(v.u64(8))}`);
   if (f & 0x1200000n) parts.push(`child_tid=${ptr(v.u64(16))}`);
   if (f & 0x100000n) parts.push(`parent_tid=${ptr(v.u64(24))}`);
-  parts.push(`exit_signal=${v.u64(32) === 0n ? '0' : signalName(Number(v.u64(32)))}`, `stack=${ptr(v.u64(40))}`, `stack_size=${hex(v.u64(48))}`);
+  parts.push(`exit_signal=${v.u64(32) === 0n ? '0' : signalName(Number(v.u64(32)), signalArch(c))}`, `stack=${ptr(v.u64(40))}`, `stack_size=${hex(v.u64(48))}`);
   if (f & 0x80000n) parts.push(`tls=${ptr(v.u64(56))}`);
   return `{${parts.join(', ')}}`;
 }

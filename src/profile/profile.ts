@@ -25,7 +25,7 @@ export interface ProfileEntry {
    * `offset` + (i - from) * word size: MIPS o32 arguments 5-8, the 6th argument of i386's
    * vDSO paths, every argument of a Windows call.
    */
-  stackArgs?: { from: number; offset: number; base?: string };
+  stackArgs?: { from: number; offset: number; base?: string; unknown?: number };
   /**
    * The user return site is the word at user sp + `ip`, and the sp there is user sp + `spAdd`
    * (a call made through a stub that returns to its caller: i386 __kernel_vsyscall, KiFastSystemCall).
@@ -274,6 +274,9 @@ export function parseProfile(text: string, file: string): Profile {
       e.stackArgs = { from: c.num(sm, 'from'), offset: c.num(sm, 'offset') };
       const base = c.str(sm, 'base', false);
       if (base !== undefined) e.stackArgs.base = base;
+      // unknown: how many arguments a call missing from the table shows (strace's MAX_ARGS for
+      // the ABI: 7 for MIPS o32), when more than the argument registers.
+      if (c.get(sm, 'unknown', false) !== undefined) e.stackArgs.unknown = c.num(sm, 'unknown');
     }
     const rs = c.get(m, 'return_from_stack', false);
     if (rs !== undefined) {

@@ -24,6 +24,7 @@ import { loadPrototypes, type SyscallInfo, type SyscallTable } from '../decode/p
 import type { DecodeOptions, PairAbi } from '../decode/decoder.js';
 import type { XlatStyle } from '../decode/format.js';
 import { ERRNO } from '../decode/tables/errno.js';
+import { mipsErrno } from '../decode/tables/errno-mips.js';
 import { formatNtStatus } from '../decode/nt.js';
 import { gateTarget, parseIdtBase } from '../symbols/kaslr-x86.js';
 import type { Profile, ProfileEntry, PtRegsLayout, SigreturnSpec } from '../profile/profile.js';
@@ -156,12 +157,15 @@ export class TraceSession {
   private readonly selectedBps = new Map<bigint, string>();
 
   private readonly decodeOpts: DecodeOptions;
+  /** MIPS numbers errno values its own way (asm/errno.h). */
+  private readonly errnoArch: 'mips' | undefined;
 
   constructor(private readonly client: GdbClient, private readonly opts: SessionOptions) {
     this.decodeOpts = { strsize: opts.strsize, ...(opts.xlat ? { xlat: opts.xlat } : {}), ...(opts.verbose !== undefined ? { verbose: opts.verbose } : {}) };
     this.memory = new StubMemory(client);
     this.mode = opts.only ? 'selective' : opts.mode ?? (opts.profile.exitStop ? 'exit' : 'entry');
     this.maxPending = opts.maxPending ?? 4096;
+    this.errnoArch = opts.profile.arch === 'mips' ? 'mips' : undefined;
     const p = opts.profile;
     const ownName = p.entries.find((e) => p.abis[e.abi] === undefined)?.abi ?? p.name;
     this.abi = {
@@ -600,7 +604,7 @@ export class TraceSession {
     // Register slots the prototype takes: a 64-bit value takes two on a 32-bit ABI (plus one of
     // alignment where pairs are aligned). An unknown call gets as many as the convention has
     // argument registers (strace prints them all: i386's 6th from the stack on the vDSO path).
-    let slots = info ? 0 : regs.length;
+    let slots = info ? 0 : Math.max(regs.length, sa.unknown ?? 0);
     for (const a of info?.args ?? []) {
       if (abi.pairs && a.size === 8 && !a.pointer) slots += abi.pairs.pairs === 'aligned' ? 3 : 2;
       else slots++;
@@ -707,7 +711,7 @@ export class TraceSession {
     const rax = await this.memory.read(pend.sp + BigInt(sr.retOffset), word);
     const restored = rax && rax.length === word ? this.widen(pend.abi, readUintLE(rax)) : undefined;
     this.fillReturn(ev, pend, restored);
-    const maskText = mask && mask.length === 8 ? `{mask=${sigset(readUintLE(mask))}}` : '';
+    const maskText = mask && mask.length === 8 ? `{mask=${sigset(readUintLE(mask), 64, 'abbrev', this.errnoArch)}}` : '';
     ev.line = `${pend.name}(${maskText}) = ${ev.retText}`;
     ev.noreturn = true;
     this.opts.emit(ev);
@@ -887,12 +891,12 @@ export class TraceSession {
   private fillReturn(ev: TraceEvent, pend: Pending, ret: bigint | undefined): void {
     const size = pend.abi.wordSize;
     // Windows returns an NTSTATUS, never an errno.
-    ev.retText = this.opts.profile.os === 'windows' ? formatNtStatus(ret) : formatReturn(pend.name, ret, pend.abi.errnoMax, size, pend.args);
+    ev.retText = this.opts.profile.os === 'windows' ? formatNtStatus(ret) : formatReturn(pend.name, ret, pend.abi.errnoMax, size, pend.args, this.errnoArch);
     if (ret !== undefined) {
       // An NTSTATUS is a 32-bit LONG on both word sizes.
       ev.ret = Number(BigInt.asIntN(this.opts.profile.os === 'windows' ? 32 : size * 8, ret));
       const e = errnoOf(ret, pend.abi.errnoMax);
-      if (e !== undefined) ev.errno = ERRNO.get(e)?.[0] ?? `errno${e}`;
+      if (e !== undefined) ev.errno = (this.errnoArch === 'mips' ? mipsErrno(e) : ERRNO.get(e))?.[0] ?? `errno${e}`;
     }
     ev.line = `${pend.name}(${joinArgs(pend.args)}) = ${ev.retText}`;
   }

@@ -62,6 +62,35 @@ export const OPEN_FLAGS_ARM: FlagTable = {
   ],
 };
 
+/**
+ * MIPS values (arch/mips/include/uapi/asm/fcntl.h, the rest from asm-generic/fcntl.h; Debian
+ * linux-source 6.1.192), in the same name order as OPEN_FLAGS. O_SYNC is __O_SYNC|O_DSYNC,
+ * O_TMPFILE __O_TMPFILE|O_DIRECTORY.
+ */
+export const O_CREAT_MIPS = 0x100n;
+export const O_TMPFILE_MIPS = 0x410000n;
+export const OPEN_FLAGS_MIPS: FlagTable = {
+  bits: [
+    [0x100, 'O_CREAT'],
+    [0x400, 'O_EXCL'],
+    [0x800, 'O_NOCTTY'],
+    [0x200, 'O_TRUNC'],
+    [0x8, 'O_APPEND'],
+    [0x80, 'O_NONBLOCK'],
+    [0x4010, 'O_SYNC'],
+    [0x10, 'O_DSYNC'],
+    [0x8000, 'O_DIRECT'],
+    [0x2000, 'O_LARGEFILE'],
+    [0x20000, 'O_NOFOLLOW'],
+    [0x40000, 'O_NOATIME'],
+    [0x80000, 'O_CLOEXEC'],
+    [0x200000, 'O_PATH'],
+    [0x410000, 'O_TMPFILE'],
+    [0x10000, 'O_DIRECTORY'],
+    [0x1000, 'FASYNC'],
+  ],
+};
+
 export const AT_FDCWD = -100n;
 
 export const AT_FLAGS: FlagTable = {
