@@ -77,6 +77,7 @@ export class ProbeSession {
   private t0 = 0;
   private tscKhz = 0;
   private lostSeen = 0n;
+  private threadList: string[] | undefined;
   /** Records drained and being turned into events while the guest runs. */
   private backlog: Promise<void> = Promise.resolve();
   private uncapturedWarned = false;
@@ -236,7 +237,19 @@ export class ProbeSession {
     return this.sites.find((x) => x.hook === hook)!;
   }
 
+  /** Selects a vCPU whose page tables map `addr` (see readHeads); false when none does. */
+  private async selectMapping(addr: bigint): Promise<boolean> {
+    if (!(await this.client.readMemoryPartial(addr, 1)).error) return true;
+    this.threadList ??= await this.client.threads();
+    for (const t of this.threadList) {
+      await this.client.selectThread(t);
+      if (!(await this.client.readMemoryPartial(addr, 1)).error) return true;
+    }
+    return false;
+  }
+
   private async setEnabled(on: boolean): Promise<void> {
+    await this.selectMapping(this.base + BigInt(CTRL_OFF));
     const b = Buffer.alloc(8);
     b.writeBigUInt64LE(on ? 1n : 0n);
     await this.client.writeMemory(this.base + BigInt(CTRL_OFF + C.enabled), b);
@@ -251,10 +264,16 @@ export class ProbeSession {
     if (this.base !== 0n) await this.setEnabled(false).catch(() => undefined);
     const sites = [...this.patchedSites];
     for (const site of sites) {
-      await this.client.writeMemory(site.at, site.original);
-      const back = await this.client.readMemory(site.at, 5);
-      if (!back.equals(site.original)) bad.push(site.what);
-      else this.patchedSites.delete(site);
+      try {
+        await this.selectMapping(site.at);
+        await this.client.writeMemory(site.at, site.original);
+        const back = await this.client.readMemory(site.at, 5);
+        if (!back.equals(site.original)) bad.push(site.what);
+        else this.patchedSites.delete(site);
+      } catch (e) {
+        if (e instanceof RspError && e.code === 'RSP_ERROR_REPLY') bad.push(site.what);
+        else throw e;
+      }
     }
     this.patched = false;
     const kind = this.opts.profile.breakpointKind;
@@ -386,7 +405,8 @@ export class ProbeSession {
   private async drain(live: { thread: string; cpu: number } | undefined): Promise<number> {
     const c = this.client;
     const ctrl = this.base + BigInt(CTRL_OFF);
-    const heads = await c.readMemory(ctrl + BigInt(C.cpus), this.ncpus * CPU_RING_SIZE);
+    const heads = await this.readHeads(live?.thread);
+    if (!heads) return 0; // no vCPU maps the probe's memory right now: next time
     const all: ProbeRecord[] = [];
     const tails: Array<{ cpu: number; tail: bigint }> = [];
     let total = 0;
@@ -453,6 +473,27 @@ export class ProbeSession {
       this.backlog.catch(() => undefined);
     }
     return total;
+  }
+
+  /**
+   * The ring headers, read through a vCPU whose page tables map the probe's memory: a vCPU
+   * stopped in user mode under page-table isolation (KPTI) has only the user half and the
+   * entry trampoline mapped, so the others are tried; undefined when none maps it.
+   */
+  private async readHeads(first: string | undefined): Promise<Buffer | undefined> {
+    const at = this.base + BigInt(CTRL_OFF + C.cpus);
+    const len = this.ncpus * CPU_RING_SIZE;
+    const tried = new Set<string>();
+    if (first !== undefined) await this.client.selectThread(first);
+    for (let attempt = 0; ; attempt++) {
+      const { data, error } = await this.client.readMemoryPartial(at, len);
+      if (!error && data.length === len) return data;
+      if (attempt === 0) this.threadList ??= await this.client.threads();
+      const next = this.threadList!.find((t) => !tried.has(t));
+      if (next === undefined) return undefined;
+      tried.add(next);
+      await this.client.selectThread(next);
+    }
   }
 
   /** Waits until every record drained so far has become events. */
