@@ -173,3 +173,9 @@ t.test('systrace syscalls --profile windows_7_x86 NtReadFile: number 273, nine a
   t.same(m?.[2]!.split(', ').map((a) => a.split(' ')[1]), ['FileHandle', 'Event', 'ApcRoutine', 'ApcContext', 'IoStatusBlock', 'Buffer', 'Length', 'ByteOffset', 'Key']);
   t.ok(w7.byShortName('NtReadFile')?.nargs === 9 || w7.byShortName('NtReadFile')?.args.length === 9, 'the table agrees');
 });
+
+t.test('windows_7_x64 without --symbols: a usage error naming what to give, before any guest is touched', async (t) => {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'systrace'), '--gdb', '/nonexistent.sock', '--profile', 'windows_7_x64'], { encoding: 'utf8', env: cleanEnv(), timeout: 30_000 });
+  t.equal(r.status, 2);
+  t.match(r.stderr, /profile windows_7_x64 needs the address of KiSystemCall64: give --symbols FILE \(System\.map lines: '<hex address> T KiSystemCall64'\)/);
+});
