@@ -184,6 +184,20 @@ else await t.test('mode entry', async (t) => {
     t.notOk(res.stderr.match(/ [1-9]\d* still pending/), 'no call left pending at the end');
   });
 
+  // pthread_create's clone(2): the new thread returns 0 at the same pc, on the stack it was given.
+  t.test('a thread-creating clone returns in the parent and on the child stack', async (t) => {
+    const rets = events.filter((e) => e.dir === 'return' && e.name === 'clone' && e.line?.includes('CLONE_THREAD'));
+    const call = rets.filter((e) => e.call === rets[0]?.call);
+    t.equal(call.length, 2, 'the thread clone returned twice');
+    const child = call.find((e) => e.child);
+    const parent = call.find((e) => !e.child);
+    const stack = /child_stack=(0x[0-9a-f]+)/.exec(parent?.line ?? '')?.[1];
+    t.equal(child?.ret, 0, 'the thread gets 0');
+    t.equal(parent?.ret, Number(expected.lines.find((l) => l.tag === 'thread' && l.line.startsWith('gettid() = '))?.line.slice(11)), "the parent gets the thread's tid");
+    t.equal(child?.sp, stack, 'the thread returns on the child_stack');
+    t.equal(child?.asid, parent?.asid, 'in the same address space');
+  });
+
   t.test('exit_group never returns', async (t) => {
     const exits = events.filter((e) => e.name === 'exit_group');
     t.ok(exits.length >= 3, 'exit_group of both children and the program');
