@@ -59,6 +59,11 @@ export interface SigreturnSpec {
   name: string;
   retOffset: number;
   maskOffset: number;
+  /**
+   * Where the mask's upper 32 bits are when they are not right after its lower ones (i386's
+   * old sigreturn: sc.oldmask, then extramask past the FPU area; `mask_high_offset`).
+   */
+  maskHighOffset?: number;
 }
 
 /** A further ABI of a profile (32-bit calls on a 64-bit kernel): its own table and layouts. */
@@ -370,7 +375,9 @@ export function parseProfile(text: string, file: string): Profile {
   const sigreturnsOf = (node: Node, what: string): SigreturnSpec[] => {
     const one = (n: Node): SigreturnSpec => {
       const m = c.map(n, what);
-      return { name: c.str(m, 'name')!, retOffset: c.num(m, 'ret_offset'), maskOffset: c.num(m, 'mask_offset') };
+      const s: SigreturnSpec = { name: c.str(m, 'name')!, retOffset: c.num(m, 'ret_offset'), maskOffset: c.num(m, 'mask_offset') };
+      if (c.get(m, 'mask_high_offset', false) !== undefined) s.maskHighOffset = c.num(m, 'mask_high_offset');
+      return s;
     };
     if (!isSeq(node)) return [one(node)];
     if (node.items.length === 0) c.fail(node, `${what} must be a mapping or a non-empty list of them`);

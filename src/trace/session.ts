@@ -707,7 +707,11 @@ export class TraceSession {
   /** A sigreturn (rt_sigreturn, ARM and i386 sigreturn): complete at entry, with the mask and return value its frame restores. */
   private async emitSigreturn(ev: TraceEvent, pend: Pending, sr: SigreturnSpec): Promise<void> {
     const word = pend.abi.wordSize;
-    const mask = await this.memory.read(pend.sp + BigInt(sr.maskOffset), 8);
+    let mask = await this.memory.read(pend.sp + BigInt(sr.maskOffset), sr.maskHighOffset === undefined ? 8 : 4);
+    if (mask && sr.maskHighOffset !== undefined) {
+      const high = await this.memory.read(pend.sp + BigInt(sr.maskHighOffset), 4);
+      mask = high && mask.length === 4 && high.length === 4 ? Buffer.concat([mask, high]) : null;
+    }
     const rax = await this.memory.read(pend.sp + BigInt(sr.retOffset), word);
     const restored = rax && rax.length === word ? this.widen(pend.abi, readUintLE(rax)) : undefined;
     this.fillReturn(ev, pend, restored);

@@ -32,6 +32,11 @@ else {
         'execve of the test program reported = 0',
       );
       await checkSystest32(t, r, 'linux_x86', { vsyscall: 'sysenter', abi32: 'i386' });
+      // busybox ash's SIGCHLD handler returns through the vDSO's __kernel_sigreturn: the old
+      // sigreturn, complete at its entry with the mask and eax its frame restores.
+      const srs = r.events.filter((e) => e.name === 'sigreturn');
+      t.ok(srs.length > 0, `busybox's sigreturns are traced (${srs.length})`);
+      t.ok(srs.every((e) => e.dir === 'enter' && e.noreturn && /^sigreturn\(\{mask=\[[A-Z0-9 ]*\]\}\) = -?\d+$/.test(e.line ?? '')), 'each complete at entry: sigreturn({mask=[...]}) = <restored eax>', { lines: srs.map((e) => e.line) });
       if (mode === 'entry') checkEntryPaths(t, r, 'do_fast_syscall_32', 'do_int80_syscall_32');
       else t.match(r.res.stderr, /one stop per call: breakpoint on syscall_exit_to_user_mode/, 'one stop per call at syscall_exit_to_user_mode');
     });

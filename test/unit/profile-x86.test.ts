@@ -42,6 +42,10 @@ t.test('linux_x86: two entry paths, pt_regs of the i386 kernel', async (t) => {
   );
   t.same(p.ptRegs, { size: 68, nr: 44, args: [0, 4, 8, 12, 16, 20], ret: 24, ip: 48, sp: 60, cs: 52 });
   t.equal(p.exitStop?.handler, '__ia32_sys_{name}');
+  t.same(p.sigreturn, [
+    { name: 'sigreturn', retOffset: 44, maskOffset: 80, maskHighOffset: 712 },
+    { name: 'rt_sigreturn', retOffset: 204, maskOffset: 248 },
+  ], 'the old sigreturn: mask in sc.oldmask and extramask past the FPU area');
   t.equal(p.kaslr?.method, 'idt');
   const tab = loadPrototypes(p.prototypes, p.wordSize, p.names);
   for (const [no, name] of I386_NAMES) t.equal(tab.getSyscallInfo(no)?.name, name, `${no} is ${name}`);
@@ -61,6 +65,8 @@ t.test('linux_x64: the i386 ABI of 32-bit programs', async (t) => {
   t.equal(abi.exitStop?.userCs, 0x23, '__USER32_CS');
   t.equal(abi.exitStop?.handlers.exit_group, '__ia32_sys_exit_group');
   t.equal(abi.exitStop?.handlers.execve, '__ia32_compat_sys_execve');
+  t.equal(abi.exitStop?.handlers.sigreturn, '__ia32_compat_sys_sigreturn');
+  t.same(abi.sigreturn, loadProfile('linux_x86').sigreturn, 'the same signal frames as linux_x86');
   t.same(abi.names, loadProfile('linux_x86').names, 'the same names as linux_x86');
   t.equal(p.exitStop?.userCs, 0x33, 'the 64-bit ABI keeps __USER_CS');
   const int80 = p.entries.find((e) => e.symbol === 'do_int80_emulation');
