@@ -76,6 +76,8 @@ export class ProbeSession {
   private tsc0: bigint | undefined;
   private t0 = 0;
   private tscKhz = 0;
+  /** tsc_khz (arch/x86/kernel/tsc.c): 0 until the kernel has calibrated its TSC, so read at the first drain. */
+  private tscKhzAt = 0n;
   private lostSeen = 0n;
   private threadList: string[] | undefined;
   /** Records drained and being turned into events while the guest runs. */
@@ -128,8 +130,7 @@ export class ProbeSession {
     const task = this.taskOffsets();
     const cpuNumber = need('cpu_number');
     const currentTask = need('current_task');
-    const khz = await this.memory.read(need('tsc_khz'), 4);
-    this.tscKhz = khz && khz.length === 4 ? khz.readUInt32LE(0) : 0;
+    this.tscKhzAt = need('tsc_khz');
     await this.place(fns);
     await this.load({ cpuNumber, currentTask, task, ...fns });
     await this.patch();
@@ -444,6 +445,10 @@ export class ProbeSession {
       this.opts.info(`warning: probe: ${lost - this.lostSeen} records lost (rings full)`);
       this.stats.lost += Number(lost - this.lostSeen);
       this.lostSeen = lost;
+    }
+    if (all.length && this.tscKhz === 0) {
+      const khz = await this.memory.read(this.tscKhzAt, 4);
+      this.tscKhz = khz && khz.length === 4 ? khz.readUInt32LE(0) : 0;
     }
     if (all.length && this.tsc0 === undefined) {
       this.tsc0 = all.reduce((m, r) => (r.tsc > m ? r.tsc : m), 0n);
