@@ -120,7 +120,8 @@ export async function prepare(opts: TraceOptions) {
   const filtered = opts.only !== undefined && profile.os === 'windows';
   if (filtered) info(opts.quiet, `-e trace: ${profile.name} has no per-call kernel symbols; every call stops the guest, only ${opts.only!.join(', ')} are reported`);
   const mode = opts.only && !filtered ? 'selective' : opts.mode ?? (profile.exitStop ? 'exit' : 'entry');
-  const needed = mode === 'entry' ? profile.entries.filter((e) => !e.locate).map((e) => e.symbol) : profile.exitStop ? [profile.exitStop.symbol] : [];
+  // (Optional entries are left out, with a note, where the kernel lacks them.)
+  const needed = mode === 'entry' ? profile.entries.filter((e) => !e.locate && !e.optional).map((e) => e.symbol) : profile.exitStop ? [profile.exitStop.symbol] : [];
   let source: SymbolSource;
   if (opts.symbols) {
     const symbols = loadSystemMap(opts.symbols);

@@ -43,6 +43,11 @@ export interface ProfileEntry {
    */
   ptRegs?: PtRegsLayout;
   /**
+   * A kernel may lack the symbol (another version's name for it, an ABI configured out): the
+   * entry is then left out, with a note, instead of failing the attach.
+   */
+  optional?: boolean;
+  /**
    * An entry with no symbol (Windows): its address is the word at `pointer` in guest memory
    * (SharedUserData->SystemCall at 0x7ffe0300 holds KiFastSystemCall), or the handler of IDT
    * gate `idt` (Windows 2000's int 2Eh), read once the guest has set it up. `symbol` then
@@ -158,7 +163,7 @@ const KNOWN_KEYS = [
   'registers_layout',
 ];
 
-const ENTRY_KEYS = ['symbol', 'abi', 'regs_arg', 'nr', 'stack_args', 'return_from_stack', 'after', 'pt_regs', 'pointer', 'idt_vector'];
+const ENTRY_KEYS = ['symbol', 'abi', 'regs_arg', 'nr', 'stack_args', 'return_from_stack', 'after', 'pt_regs', 'optional', 'pointer', 'idt_vector'];
 const ABI_KEYS = ['prototypes', 'word_size', 'names', 'errno_max', 'pairs', 'pt_regs', 'registers', 'sigreturn', 'exit_stop'];
 
 class Checker {
@@ -264,6 +269,11 @@ export function parseProfile(text: string, file: string): Profile {
     }
     const ra = c.str(m, 'regs_arg', false);
     if (ra !== undefined) e.regsArg = ra;
+    const opt = c.get(m, 'optional', false);
+    if (opt !== undefined) {
+      if (!isScalar(opt) || typeof opt.value !== 'boolean') c.fail(opt, `'optional' must be true or false`);
+      if (opt.value) e.optional = true;
+    }
     const nr = c.str(m, 'nr', false);
     if (nr !== undefined) {
       if (ra === undefined) c.fail(c.get(m, 'nr', true), `an entry's 'nr' register needs 'regs_arg'`);

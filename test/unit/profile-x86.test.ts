@@ -72,6 +72,8 @@ t.test('linux_x64: the i386 ABI of 32-bit programs', async (t) => {
   const int80 = p.entries.find((e) => e.symbol === 'do_int80_emulation');
   t.equal(int80?.abi, 'i386');
   t.equal(int80?.ptRegs?.nr, 80, 'do_int80_emulation: the number still in ax');
+  t.ok(p.entries.filter((e) => e.abi === 'i386').every((e) => e.optional), 'the 32-bit entries are optional (kernels without IA32 emulation)');
+  t.notOk(p.entries.find((e) => e.abi === 'x64')?.optional, 'the 64-bit one is not');
   const fast = p.entries.find((e) => e.symbol === 'do_fast_syscall_32');
   t.same([fast?.abi, fast?.stackArgs, fast?.returnFromStack], ['i386', { from: 5, offset: 0 }, { ip: 12, spAdd: 16 }]);
   const tab = loadPrototypes(abi.prototypes, abi.wordSize, abi.names);
@@ -103,6 +105,7 @@ t.test('entry pt_regs and ABI exit_stop are checked', async (t) => {
   t.equal(ok.entries[1]?.ptRegs?.nr, 80);
   t.same(ok.abis.i386?.exitStop, { userCs: 0x23, handlers: { exit_group: '__ia32_sys_exit_group' } });
   t.match(errorOf(() => parseProfile(text('', ''), 'p.yaml')), /^p\.yaml:9:\d+: an entry with 'regs_arg' needs a 'pt_regs' layout/, 'regs_arg without any layout');
+  t.match(errorOf(() => parseProfile(text(', optional: 1, pt_regs: { size: 168, nr: 80, args: [40], ret: 80, ip: 128, sp: 152 }', ''), 'p.yaml')), /^p\.yaml:9:\d+: 'optional' must be true or false/);
   t.match(errorOf(() => parseProfile(text(', pt_regs: { size: 168 }', ''), 'p.yaml')), /^p\.yaml:9:\d+: missing key 'args'/);
   t.match(errorOf(() => parseProfile(text(', pt_regs: { size: 168, nr: 80, args: [40], ret: 80, ip: 128, sp: 152 }', '    exit_stop: { handlers: {} }'), 'p.yaml')), /^p\.yaml:19:\d+: missing key 'user_cs'/);
   t.match(errorOf(() => parseProfile(text(', pt_regs: { size: 168, nr: 80, args: [40], ret: 80, ip: 128, sp: 152 }', '    exit_stop: { user_cs: 0x23, handlers: { exit: [a] } }'), 'p.yaml')), /^p\.yaml:19:\d+: handlers map a call name to a kernel function/);
