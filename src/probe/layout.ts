@@ -62,13 +62,18 @@ export function encodeCapture(c: Capture): number {
 }
 
 export const REC_HEADER = 16;
-/** Words after the header: enter tsc regs cr3 nr ip sp arg0..5; return and child tsc regs cr3 nr ax ip sp arg0..5. */
+/**
+ * Words after the header: enter tsc regs cr3 nr ip sp arg0..5; return and child tsc regs
+ * cr3 nr ax ip sp, then arg0..5 with REC_ARGS (a return whose entry the recorder did not
+ * write: it predates the probe, or was lost).
+ */
 export const ENTER_WORDS = 12;
-export const EXIT_WORDS = 13;
+export const EXIT_WORDS = 7;
 /** struct proc: pid, tgid, ppid, pad, comm[16]. */
 export const PROC_SIZE = 32;
 export const REC_LIVE = 1;
 export const REC_PROC = 2;
+export const REC_ARGS = 4;
 export const CAP_HEADER = 16;
 export const enum RecType { Pad = 0, Enter = 1, Return = 2, Child = 3 }
 export const enum CapStatus { Ok = 1, Str = 2, StrCut = 3, Fault = 4 }
@@ -93,7 +98,7 @@ export interface ProbeRecord {
   ax: bigint;
   ip: bigint;
   sp: bigint;
-  /** The six arguments (as in pt_regs when the record was written). */
+  /** The six arguments (as in pt_regs when the record was written); empty in a return whose entry was recorded. */
   args: bigint[];
   /** The caller, when the probe was given task_struct offsets (--btf). */
   proc?: { pid: number; tid: number; ppid: number; comm: string };
@@ -121,7 +126,8 @@ export function parseRecords(buf: Buffer): { records: ProbeRecord[]; used: numbe
       continue;
     }
     const flags = buf.readUInt16LE(off + 6);
-    const words = type === RecType.Enter ? ENTER_WORDS : EXIT_WORDS;
+    const hasArgs = type === RecType.Enter || (flags & REC_ARGS) !== 0;
+    const words = type === RecType.Enter ? ENTER_WORDS : EXIT_WORDS + (hasArgs ? 6 : 0);
     const named = (flags & REC_PROC) !== 0;
     const fixed = REC_HEADER + 8 * words + (named ? PROC_SIZE : 0);
     if (type > RecType.Child || len < fixed) return { records, used: off - pad, malformed: true };
@@ -135,7 +141,7 @@ export function parseRecords(buf: Buffer): { records: ProbeRecord[]; used: numbe
       ax: enter ? 0n : w(4),
       ip: w(enter ? 4 : 5),
       sp: w(enter ? 5 : 6),
-      args: enter ? [w(6), w(7), w(8), w(9), w(10), w(11)] : [w(7), w(8), w(9), w(10), w(11), w(12)],
+      args: enter ? [w(6), w(7), w(8), w(9), w(10), w(11)] : hasArgs ? [w(7), w(8), w(9), w(10), w(11), w(12)] : [],
       caps: [],
       span: pad + len,
     };

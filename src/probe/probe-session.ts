@@ -583,6 +583,11 @@ export class ProbeSession {
     if (pend && pend.no !== Number(BigInt.asIntN(32, rec.nr))) pend = undefined;
     if (!pend) {
       if (nr < 0n) return; // rt_sigreturn (orig_ax -1 by its exit), or not a system call
+      if (rec.args.length === 0) {
+        // Its entry was recorded but never reached us (records lost, already reported).
+        this.stats.strayReturns++;
+        return;
+      }
       // Entered before the probe was armed (or its entry record was lost): seen at its exit.
       pend = this.newPending(rec);
       this.stats.entries++;

@@ -21,6 +21,7 @@ typedef unsigned char u8;
 
 #define MAX_CPUS 64
 #define NR_MAX 512
+#define SEEN_SLOTS 128
 
 /* A capture descriptor (one per argument): see src/probe/layout.ts, which must agree. */
 #define D_MAXLEN(d) ((d) & 0xffffu)
@@ -56,13 +57,19 @@ struct ctrl {
 	u64 task_parent;     /* 0x70: real_parent */
 	u64 pad[17];         /* to 0x100 */
 	struct cpu_ring cpu[MAX_CPUS]; /* 0x100 */
-	u64 pad2[224];       /* to 0x1000 */
+	/*
+	 * 0x900: pt_regs of calls whose entry was recorded, by kernel stack (THREAD_SIZE is
+	 * 16 KiB): their return leaves the arguments out. A collision or a race between CPUs
+	 * only ever makes a return carry them when it need not.
+	 */
+	u64 seen[SEEN_SLOTS];
+	u64 pad2[224 - SEEN_SLOTS]; /* to 0x1000 */
 	struct spec table[NR_MAX];     /* 0x1000 */
 };
 
 /*
  * A record: this header, then words (enter: tsc regs cr3 nr ip sp and the six arguments;
- * return and child: tsc regs cr3 nr ax ip sp and the six arguments), then, with REC_PROC, the caller (struct
+ * return and child: tsc regs cr3 nr ax ip sp, and the six arguments with REC_ARGS), then, with REC_PROC, the caller (struct
  * proc), then `ncap` captures, each a struct cap and its bytes padded to 8.
  */
 struct rec {
@@ -74,8 +81,9 @@ struct rec {
 };
 #define REC_LIVE 1
 #define REC_PROC 2
+#define REC_ARGS 4 /* a return or child record with the six arguments */
 #define ENTER_WORDS 12
-#define EXIT_WORDS 13
+#define EXIT_WORDS 7
 /* task_struct pid, tgid, real_parent->tgid, comm. */
 struct proc { int pid, tgid, ppid, pad; char comm[16]; };
 struct cap { u64 addr; u32 len; u8 arg; u8 status; u16 pad; };
@@ -105,7 +113,11 @@ __attribute__((used, visibility("hidden"))) void record(struct pt_regs_x64 *regs
 	struct spec *sp = type != 3 && nr < NR_MAX ? &ctrl.table[nr] : 0;
 	u32 when = type == 1 ? 1 : 2;
 	int named = ctrl.task_tgid != 0;
-	u64 words = type == 1 ? ENTER_WORDS : EXIT_WORDS;
+	u64 *seen = &ctrl.seen[((u64)regs >> 14) % SEEN_SLOTS];
+	int with_args = type == 2 && *seen != (u64)regs;
+	if (type == 2 && !with_args)
+		*seen = 0;
+	u64 words = type == 1 ? ENTER_WORDS : EXIT_WORDS + (with_args ? 6 : 0);
 	u64 need = sizeof(struct rec) + 8 * words + (named ? sizeof(struct proc) : 0);
 	u64 args[6] = { regs->di, regs->si, regs->dx, regs->r10, regs->r8, regs->r9 };
 	if (sp) {
@@ -135,7 +147,7 @@ __attribute__((used, visibility("hidden"))) void record(struct pt_regs_x64 *regs
 	__asm__ volatile("movq %%cr3, %0" : "=r"(cr3));
 	__asm__ volatile("movq %%gs:(%1), %0" : "=r"(task) : "r"(ctrl.current_task));
 	rec->type = (u16)type;
-	rec->flags = named ? REC_PROC : 0;
+	rec->flags = (named ? REC_PROC : 0) | (with_args ? REC_ARGS : 0);
 	rec->cpu = cpu;
 	u64 *q = (u64 *)(rec + 1);
 	*q++ = (hi << 32) | (lo & 0xffffffffu);
@@ -146,9 +158,10 @@ __attribute__((used, visibility("hidden"))) void record(struct pt_regs_x64 *regs
 		*q++ = regs->ax;
 	*q++ = regs->ip;
 	*q++ = regs->sp;
-	/* A return carries the arguments too: its entry may predate the probe. */
-	for (int i = 0; i < 6; i++)
-		*q++ = args[i];
+	/* A return whose entry was not recorded (it predates the probe) carries them. */
+	if (type == 1 || with_args)
+		for (int i = 0; i < 6; i++)
+			*q++ = args[i];
 	if (named) {
 		struct proc *pr = (struct proc *)q;
 		pr->pid = pr->tgid = pr->ppid = pr->pad = 0;
@@ -226,6 +239,8 @@ __attribute__((used, visibility("hidden"))) void record(struct pt_regs_x64 *regs
 	__asm__ volatile("" : : : "memory");
 	r->head += pad + len;
 	r->records++;
+	if (type == 1)
+		*seen = (u64)regs;
 	if (live)
 		doorbell_live();
 	else if (r->head - r->tail > ctrl.high_water)

@@ -32,7 +32,7 @@ t.test('recorder blob: hooks first, code under a page', async (t) => {
   t.equal(RECORDER_CODE[RECORDER_SYMBOLS.doorbell_live], 0xc3, 'the live doorbell is a ret');
 });
 
-function record(type: RecType, caps: Array<{ addr: bigint; status: CapStatus; bytes: Buffer }>, live = false, comm?: string): Buffer {
+function record(type: RecType, caps: Array<{ addr: bigint; status: CapStatus; bytes: Buffer }>, live = false, comm?: string, withArgs = true): Buffer {
   const body = caps.map((c) => {
     const h = Buffer.alloc(16 + ((c.bytes.length + 7) & ~7));
     h.writeBigUInt64LE(c.addr, 0);
@@ -43,12 +43,12 @@ function record(type: RecType, caps: Array<{ addr: bigint; status: CapStatus; by
     return h;
   });
   const enter = type === RecType.Enter;
-  const words = enter ? ENTER_WORDS : EXIT_WORDS;
+  const words = enter ? ENTER_WORDS : EXIT_WORDS + (withArgs ? 6 : 0);
   const head = Buffer.alloc(REC_HEADER + 8 * words + (comm ? PROC_SIZE : 0));
   const len = head.length + body.reduce((n, b) => n + b.length, 0);
   head.writeUInt32LE(len, 0);
   head.writeUInt16LE(type, 4);
-  head.writeUInt16LE((live ? 1 : 0) | (comm ? 2 : 0), 6);
+  head.writeUInt16LE((live ? 1 : 0) | (comm ? 2 : 0) | (!enter && withArgs ? 4 : 0), 6);
   head.writeUInt32LE(1, 8);
   head.writeUInt32LE(caps.length, 12);
   const word = (i: number, v: bigint): void => void head.writeBigUInt64LE(v, REC_HEADER + 8 * i);
@@ -57,7 +57,7 @@ function record(type: RecType, caps: Array<{ addr: bigint; status: CapStatus; by
   word(3, 257n); // nr
   if (!enter) word(4, 0xfffffffffffffffen); // ax: -ENOENT
   const a0 = enter ? 6 : 7;
-  for (let i = 0; i < 6; i++) word(a0 + i, BigInt(i + 1));
+  if (enter || withArgs) for (let i = 0; i < 6; i++) word(a0 + i, BigInt(i + 1));
   if (comm) {
     const at = REC_HEADER + 8 * words;
     head.writeInt32LE(12, at); // tid
@@ -81,6 +81,9 @@ t.test('records parse; a pad skips to the ring end; a bad length stops the parse
   t.equal(r.records[0]!.proc, undefined, 'no caller without task offsets');
   t.match(r.records[1], { type: RecType.Return, ax: 0xfffffffffffffffen, args: [1n, 2n, 3n, 4n, 5n, 6n], proc: { pid: 10, tid: 12, ppid: 1, comm: 'systest' } });
   t.equal(r.records[1]!.span, 24 + b.length, 'the pad is counted with the record after it');
+  const short = parseRecords(record(RecType.Return, [{ addr: 0x1000n, status: CapStatus.Ok, bytes: Buffer.from('ok') }], false, 'systest', false));
+  t.match(short.records[0], { type: RecType.Return, args: [], proc: { comm: 'systest' } }, 'a return whose entry was recorded has no arguments');
+  t.equal(short.records[0]!.caps[0]!.bytes.toString(), 'ok', 'its captures follow the caller block');
   const bad = Buffer.from(b);
   bad.writeUInt32LE(12, 0);
   const m = parseRecords(Buffer.concat([a, bad]));
