@@ -4,9 +4,9 @@
  * through the vDSO's __kernel_vsyscall (`sysenter` on this CPU: entry_SYSENTER_32 ->
  * do_SYSENTER_32 -> do_fast_syscall_32, the 6th argument on the user stack, the return at the
  * caller of the vDSO) and whose reader thread and vfork use `int $0x80` (entry_INT80_32 ->
- * do_int80_syscall_32). Traced in entry+return mode, where the path matters, and in the
- * default one-stop-per-call mode at syscall_exit_to_user_mode. The KASLR slide comes from the
- * 8-byte gates of the 32-bit IDT.
+ * do_int80_syscall_32). Traced in entry+return mode, where the path matters, and with no
+ * --profile nor --mode: the profile detected from the stub, the default one-stop-per-call mode
+ * at syscall_exit_to_user_mode. The KASLR slide comes from the 8-byte gates of the 32-bit IDT.
  */
 import t from 'tap';
 import { join } from 'node:path';
@@ -23,8 +23,11 @@ else {
   const symbols = join(guestDir('i386'), 'kallsyms');
   for (const mode of ['entry', 'exit'] as const) {
     await t.test(`mode ${mode}`, async (t) => {
-      const r = await traceGuest(['--profile', 'linux_x86', '--mode', mode, '--symbols', symbols], qemuCommand('', 'i386'));
+      // Exit mode is the default, and the profile is picked from the stub's target description.
+      const opts = mode === 'entry' ? ['--profile', 'linux_x86', '--mode', 'entry'] : [];
+      const r = await traceGuest([...opts, '--symbols', symbols], qemuCommand('', 'i386'));
       t.comment(`traced in ${r.seconds.toFixed(1)} s`);
+      if (mode === 'exit') t.match(r.res.stderr, /profile linux_x86 \(the stub describes a i386 target/, 'linux_x86 detected from the stub');
       t.match(r.res.stderr, /KASLR slide -?0x[0-9a-f]+ \(from the IDT\)/, 'the KASLR slide comes from the IDT');
       t.ok(r.events.every((e) => e.abi === 'i386'), 'every event is of the i386 ABI');
       t.ok(
