@@ -256,7 +256,8 @@ export function formatReturn(name: string, ret: bigint | undefined, errnoMax: nu
   const e = errnoOf(BigInt.asIntN(retSize * 8, ret), errnoMax);
   if (e !== undefined) {
     const info = errnoArch === 'mips' ? mipsErrno(e) : ERRNO.get(e);
-    if (info && e >= 512) return `? ${info[0]} (${info[1]})`;
+    // 512-531: the kernel-internal ERESTARTSYS...; MIPS numbers EDQUOT 1133.
+    if (info && e >= 512 && e < 1000) return `? ${info[0]} (${info[1]})`;
     return info ? `-1 ${info[0]} (${info[1]})` : `-1 errno ${e}`;
   }
   const key = args ?? (last && last.name === name && last.ret === BigInt.asIntN(64, ret) ? last.args : undefined);

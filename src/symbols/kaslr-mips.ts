@@ -100,7 +100,9 @@ export async function slideFromMipsCode(client: GdbClient, table: SymbolTable, o
     if (hi === undefined || s.addr > hi) hi = s.addr;
   }
   if (lo === undefined || hi === undefined) return { reason: `no text symbols in ${table.source}` };
-  // Slides d (multiples of align) with lo <= pc - d <= hi.
+  // Slides d (multiples of align) with lo <= pc - d <= hi + align (the pc may be inside the
+  // last function).
+  hi += opts.align;
   const last = floorDiv(pc - lo, opts.align) * opts.align;
   const candidates: bigint[] = [];
   for (let d = ceilDiv(pc - hi, opts.align) * opts.align; d <= last && candidates.length < 4096; d += opts.align) candidates.push(d);

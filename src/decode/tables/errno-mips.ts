@@ -113,9 +113,8 @@ let byName: Map<string, readonly [string, string]> | undefined;
 
 /** [name, message] of errno `e` on MIPS (the message from the generic table, by name). */
 export function mipsErrno(e: number): readonly [string, string] | undefined {
-  if (e < 35 || e >= 512) return ERRNO.get(e);
   const name = MIPS_NAMES.get(e);
-  if (name === undefined) return undefined;
+  if (name === undefined) return e < 35 || (e >= 512 && e < 1000) ? ERRNO.get(e) : undefined;
   if (!byName) {
     byName = new Map();
     for (const entry of ERRNO.values()) byName.set(entry[0], entry);
