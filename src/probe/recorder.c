@@ -98,6 +98,14 @@ void doorbell_live(void);
 
 static inline u64 align8(u64 n) { return (n + 7) & ~7ul; }
 
+/* Whether descriptor d is captured now: `when` 1 at entry, 2 at return. */
+static inline int wanted(u32 d, u32 when, int again)
+{
+	if (!d || !(D_WHEN(d) & when))
+		return 0;
+	return when == 1 || !(D_WHEN(d) & 1) || again;
+}
+
 __attribute__((used, visibility("hidden"))) void record(struct pt_regs_x64 *regs, u32 type)
 {
 	u64 fl, lo, hi, cr3, task;
@@ -113,9 +121,14 @@ __attribute__((used, visibility("hidden"))) void record(struct pt_regs_x64 *regs
 	struct spec *sp = type != 3 && nr < NR_MAX ? &ctrl.table[nr] : 0;
 	u32 when = type == 1 ? 1 : 2;
 	int named = ctrl.task_tgid != 0;
+	/* Bit 0 of a mark: a capture of that entry faulted (a page not faulted in yet). */
 	u64 *seen = &ctrl.seen[((u64)regs >> 14) % SEEN_SLOTS];
-	int with_args = type == 2 && *seen != (u64)regs;
-	if (type == 2 && !with_args)
+	u64 mark = *seen;
+	int entry_seen = (mark & ~1ul) == (u64)regs;
+	int with_args = type == 2 && !entry_seen;
+	/* At return, what the entry captured is captured again only if it faulted or is not here. */
+	int again = !entry_seen || (mark & 1);
+	if (type == 2 && entry_seen)
 		*seen = 0;
 	u64 words = type == 1 ? ENTER_WORDS : EXIT_WORDS + (with_args ? 6 : 0);
 	u64 need = sizeof(struct rec) + 8 * words + (named ? sizeof(struct proc) : 0);
@@ -123,7 +136,7 @@ __attribute__((used, visibility("hidden"))) void record(struct pt_regs_x64 *regs
 	if (sp) {
 		for (int i = 0; i < 6; i++) {
 			u32 d = sp->desc[i];
-			if (d && (D_WHEN(d) & when))
+			if (wanted(d, when, again))
 				need += sizeof(struct cap) + align8(D_MAXLEN(d));
 		}
 	}
@@ -182,10 +195,11 @@ __attribute__((used, visibility("hidden"))) void record(struct pt_regs_x64 *regs
 	}
 	u8 *w = (u8 *)q;
 	u32 ncap = 0;
+	u64 faulted = 0;
 	if (sp) {
 		for (int i = 0; i < 6; i++) {
 			u32 d = sp->desc[i];
-			if (!d || !(D_WHEN(d) & when))
+			if (!wanted(d, when, again))
 				continue;
 			struct cap *c = (struct cap *)w;
 			u8 *data = w + sizeof(struct cap);
@@ -225,6 +239,8 @@ __attribute__((used, visibility("hidden"))) void record(struct pt_regs_x64 *regs
 					n = (long)len;
 				}
 			}
+			if (c->status == CAP_FAULT && addr != 0)
+				faulted = 1;
 			c->len = (u32)n;
 			w = data + align8((u64)n);
 			ncap++;
@@ -240,7 +256,7 @@ __attribute__((used, visibility("hidden"))) void record(struct pt_regs_x64 *regs
 	r->head += pad + len;
 	r->records++;
 	if (type == 1)
-		*seen = (u64)regs;
+		*seen = (u64)regs | faulted;
 	if (live)
 		doorbell_live();
 	else if (r->head - r->tail > ctrl.high_water)
