@@ -8,7 +8,7 @@ import { octal, signed, styled, unsigned } from './format.js';
 import * as S from './structs.js';
 import { both, buffer, entry, exit, fileFlags, iovecs, readPath, readStrArray, retOk, waitStatus, type KindDef } from './helpers.js';
 import {
-  ACCESS_MODES, AT_FDCWD, AT_FLAGS, CLONE_FLAGS, MAP_FLAGS, MAP_TYPES, PROT_FLAGS, SEEK_WHENCE, WAIT_OPTIONS,
+  ACCESS_MODES, AT_FDCWD, AT_FLAGS, CLONE_FLAGS, MAP_FLAGS, MAP_FLAGS_MIPS, MAP_TYPES, PROT_FLAGS, SEEK_WHENCE, WAIT_OPTIONS,
 } from './tables/linux-flags.js';
 import * as M from './tables/linux-misc.js';
 import { archOf, openFlagsOf, timespecWordOf, wordOf } from './arch.js';
@@ -20,7 +20,7 @@ import { MORE_KINDS } from './kinds-more.js';
 /** Word size of struct sigaction: 4 on ARM and i386 (MIPS o32 orders its fields otherwise: not described yet). */
 function sigactionWord(c: ArgCtx): 4 | 8 {
   const a = archOf(c.info);
-  return a === 'arm' || a === 'i386' ? 4 : 8;
+  return a === 'arm' || a === 'i386' || a === 'mips' ? 4 : 8;
 }
 
 /** Bytes of a `long` of the call's ABI: struct timeval, itimerval and rusage are made of longs. */
@@ -79,7 +79,7 @@ const BASE: Record<string, KindDef> = {
     const f = unsigned(c.v, 4);
     const abbrev = { ...c, style: { ...c.style, xlat: 'abbrev' as const } };
     const type = xval(abbrev, f & 0xfn, MAP_TYPES, 'MAP_');
-    const rest = flags(abbrev, f & ~0xfn, MAP_FLAGS);
+    const rest = flags(abbrev, f & ~0xfn, archOf(c.info) === 'mips' ? MAP_FLAGS_MIPS : MAP_FLAGS);
     return styled(hex(f), rest === '0' ? type : `${type}|${rest}`, c.style.xlat);
   }),
   access_mode: entry((c) => flags(c, unsigned(c.v, 4), ACCESS_MODES)),
@@ -188,7 +188,7 @@ const BASE: Record<string, KindDef> = {
   sigset_out: exit((c) => struct(c, 8, (v) => S.sigset(v.u64(0), 64, c.style.xlat, S.signalArch(c)))),
   sigaction_in: entry((c) => struct(c, S.sigactionSize(sigactionWord(c)), (v) => S.sigaction(c, v, sigactionWord(c))), true),
   sigaction_out: exit((c) => struct(c, S.sigactionSize(sigactionWord(c)), (v) => S.sigaction(c, v, sigactionWord(c)))),
-  sigprocmask_how: entry((c) => xval(c, unsigned(c.v, 4), G.SIGPROCMASK_HOW, 'SIG_')),
+  sigprocmask_how: entry((c) => xval(c, unsigned(c.v, 4), archOf(c.info) === 'mips' ? G.SIGPROCMASK_HOW_MIPS : G.SIGPROCMASK_HOW, 'SIG_')),
   stack_in: entry((c) => struct(c, 24, (v) => S.stackT(c, v)), true),
   stack_out: exit((c) => struct(c, 24, (v) => S.stackT(c, v))),
   itimer_which: entry((c) => xval(c, unsigned(c.v, 4), G.ITIMER_WHICH, 'ITIMER_')),

@@ -8,7 +8,7 @@ import { SIGNALS } from './tables/linux-flags.js';
 import { archOf, type Arch } from './arch.js';
 import { DIRENT_TYPES, FILE_TYPES, FS_MAGIC, MODE_SETID, STATFS_FLAGS, STATX_ATTRS, STATX_MASK, S_IFMT } from './tables/linux-misc.js';
 import { ADDRESS_FAMILIES } from './tables/linux-net.js';
-import { CLD_CODES, EPOLL_EVENTS, SA_FLAGS, SA_RESTORER, SIG_HANDLERS, SIGALTSTACK_FLAGS, SI_CODES } from './tables/linux-signal.js';
+import { CLD_CODES, EPOLL_EVENTS, SA_FLAGS, SA_FLAGS_MIPS, SA_RESTORER, SIG_HANDLERS, SIGALTSTACK_FLAGS, SI_CODES } from './tables/linux-signal.js';
 import { CLONE_FLAGS } from './tables/linux-flags.js';
 import { View } from './view.js';
 import * as T from './tables/linux-termios.js';
@@ -251,6 +251,13 @@ export function sigactionSize(word: 4 | 8): number {
  * words: the same fields, the mask at 12; arch/arm/include/asm/signal.h, arch/x86/include/asm/signal.h).
  */
 export function sigaction(c: ArgCtx, v: View, word: 4 | 8 = 8): string {
+  if (signalArch(c) === 'mips') {
+    // arch/mips/include/uapi/asm/signal.h: { unsigned int sa_flags; handler; sigset_t sa_mask
+    // (128 bits: the first 64 signals are printed) }, no restorer.
+    const handler = BigInt(v.u32(4));
+    const h = handler <= 1n ? xval(c, handler, SIG_HANDLERS, 'SIG_') : hex(handler);
+    return `{sa_handler=${h}, sa_mask=${sigset(v.u64(8), 64, c.style.xlat, 'mips')}, sa_flags=${flags(c, BigInt(v.u32(0)), SA_FLAGS_MIPS)}}`;
+  }
   const w = (off: number): bigint => (word === 4 ? BigInt(v.u32(off)) : v.u64(off));
   const handler = w(0);
   const fl = w(word);

@@ -116,7 +116,7 @@ t.test('KASLR slide from the pc and handle_sys', async (t) => {
   t.match(await slideFromMipsCode(fakeClient(0x1000a401, 0x81030000, regions), missing, opts), { reason: /sys_exit missing/ });
 });
 
-t.test('MIPS errno values, signals and open flags', async (t) => {
+t.test('MIPS errno values, signals, open and mmap flags, struct sigaction', async (t) => {
   const p = loadProfile('linux_mips');
   const tab = loadPrototypes(p.prototypes, p.wordSize, p.names);
   const line = async (name: string, regs: bigint[], ret: bigint, mem = staticMemory([])): Promise<string> => {
@@ -137,4 +137,16 @@ t.test('MIPS errno values, signals and open flags', async (t) => {
   // asm/signal.h: SIGCHLD 18, SIGUSR1 16 (generic: SIGCONT, SIGSTKFLT).
   t.equal(await line('clone', [0x4112n, 0n, 0n, 0n, 0n], 81n), 'clone(child_stack=NULL, flags=CLONE_VM|CLONE_VFORK|SIGCHLD) = 81');
   t.equal(await line('kill', [81n, 16n], 0n), 'kill(81, SIGUSR1) = 0');
+  // asm/signal.h: struct sigaction { sa_flags; sa_handler; sa_mask }, SA_RESTART 0x10000000,
+  // SA_SIGINFO 8; SIG_SETMASK 3. asm/mman.h: MAP_ANONYMOUS 0x800, MAP_STACK 0x40000.
+  const sa = Buffer.alloc(24);
+  sa.writeUInt32LE(0x10000008, 0);
+  sa.writeUInt32LE(0x4005d0, 4);
+  sa.writeBigUInt64LE(1n << 17n, 8);
+  t.equal(
+    await line('rt_sigaction', [18n, 0x3000n, 0n, 16n], 0n, staticMemory([[0x3000n, sa]])),
+    'rt_sigaction(SIGCHLD, {sa_handler=0x4005d0, sa_mask=[CHLD], sa_flags=SA_RESTART|SA_SIGINFO}, NULL, 16) = 0',
+  );
+  t.equal(await line('rt_sigprocmask', [3n, 0n, 0n, 16n], 0n), 'rt_sigprocmask(SIG_SETMASK, NULL, NULL, 16) = 0');
+  t.equal(await line('mmap2', [0n, 8392704n, 0n, 0x40802n, 0xffffffffn, 0n], 0x776aa000n), 'mmap2(NULL, 8392704, PROT_NONE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_STACK, -1, 0) = 0x776aa000');
 });

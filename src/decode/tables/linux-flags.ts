@@ -155,6 +155,31 @@ export const MAP_FLAGS: FlagTable = {
   ],
 };
 
+/**
+ * MIPS mmap flags (arch/mips/include/uapi/asm/mman.h), in MAP_FLAGS' name order, then the
+ * MIPS-only ones; no MAP_32BIT or MAP_SYNC there.
+ */
+export const MAP_FLAGS_MIPS: FlagTable = {
+  bits: [
+    [0x10, 'MAP_FIXED'],
+    [0x800, 'MAP_ANONYMOUS'],
+    [0x1000, 'MAP_GROWSDOWN'],
+    [0x2000, 'MAP_DENYWRITE'],
+    [0x4000, 'MAP_EXECUTABLE'],
+    [0x8000, 'MAP_LOCKED'],
+    [0x400, 'MAP_NORESERVE'],
+    [0x10000, 'MAP_POPULATE'],
+    [0x20000, 'MAP_NONBLOCK'],
+    [0x40000, 'MAP_STACK'],
+    [0x80000, 'MAP_HUGETLB'],
+    [0x100000, 'MAP_FIXED_NOREPLACE'],
+    [0x20, 'MAP_RENAME'],
+    [0x40, 'MAP_AUTOGROW'],
+    [0x80, 'MAP_LOCAL'],
+    [0x100, 'MAP_AUTORSRV'],
+  ],
+};
+
 export const CLONE_FLAGS: FlagTable = {
   bits: [
     [0x100, 'CLONE_VM'],

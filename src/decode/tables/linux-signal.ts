@@ -23,9 +23,29 @@ export const SA_FLAGS: FlagTable = {
 
 export const SA_RESTORER = 0x04000000n;
 
+/**
+ * MIPS sa_flags (arch/mips/include/uapi/asm/signal.h; SA_UNSUPPORTED and SA_EXPOSE_TAGBITS from
+ * asm-generic/signal-defs.h), in SA_FLAGS' name order; MIPS has no SA_RESTORER.
+ */
+export const SA_FLAGS_MIPS: FlagTable = {
+  bits: [
+    [0x08000000, 'SA_ONSTACK'],
+    [0x10000000, 'SA_RESTART'],
+    [0x40000000, 'SA_NODEFER'],
+    [0x80000000, 'SA_RESETHAND'],
+    [0x00000001, 'SA_NOCLDSTOP'],
+    [0x00010000, 'SA_NOCLDWAIT'],
+    [0x00000008, 'SA_SIGINFO'],
+    [0x00000400, 'SA_UNSUPPORTED'],
+    [0x00000800, 'SA_EXPOSE_TAGBITS'],
+  ],
+};
+
 export const SIG_HANDLERS = new Map<number, string>([[0, 'SIG_DFL'], [1, 'SIG_IGN']]);
 
 export const SIGPROCMASK_HOW = new Map<number, string>([[0, 'SIG_BLOCK'], [1, 'SIG_UNBLOCK'], [2, 'SIG_SETMASK']]);
+/** MIPS numbers them from 1 (arch/mips/include/uapi/asm/signal.h). */
+export const SIGPROCMASK_HOW_MIPS = new Map<number, string>([[1, 'SIG_BLOCK'], [2, 'SIG_UNBLOCK'], [3, 'SIG_SETMASK']]);
 
 export const SIGALTSTACK_FLAGS: FlagTable = {
   bits: [
