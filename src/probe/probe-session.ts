@@ -49,7 +49,7 @@ interface Pending {
 }
 
 const FORK_LIKE = new Set(['fork', 'vfork', 'clone', 'clone3']);
-const PERIOD_MIN = 2;
+const PERIOD_MIN = 1;
 const PERIOD_MAX = 100;
 
 export class ProbeSession {
@@ -391,8 +391,10 @@ export class ProbeSession {
     if (atDoorbell) this.stats.doorbells++;
     const bytes = await this.drain(pc === this.doorbellLive && thread !== undefined ? { thread, cpu: cpuOfThread(thread) } : undefined);
     // Adaptive period: drain sooner when rings fill, later when they stay near empty.
-    const fill = bytes / (this.ringSize * this.ncpus);
-    if (fill > 0.125) this.period = Math.max(PERIOD_MIN, this.period / 2);
+    // The fullest ring decides: at half full its CPU rings the doorbell, a breakpoint stop
+    // that costs a translation-cache flush; aim to drain at a quarter.
+    const fill = bytes / this.ringSize;
+    if (fill > 0.25) this.period = Math.max(PERIOD_MIN, this.period / 2);
     else if (fill < 0.01) this.period = Math.min(PERIOD_MAX, this.period * 1.5);
     if (atDoorbell && !this.stopRequested) await this.client.stepThread(thread!);
   }
@@ -401,7 +403,7 @@ export class ProbeSession {
    * Reads every ring from its tail to its head, turns the records into events in timestamp
    * order, and moves the tails. `live`: the vCPU stopped at the live doorbell, whose last
    * record is decoded from the stopped guest's memory; elsewhere a live record is left for
-   * its doorbell stop.
+   * its doorbell stop. Returns the bytes found in the fullest ring.
    */
   private async drain(live: { thread: string; cpu: number } | undefined): Promise<number> {
     const c = this.client;
@@ -410,7 +412,9 @@ export class ProbeSession {
     if (!heads) return 0; // no vCPU maps the probe's memory right now: next time
     const all: ProbeRecord[] = [];
     const tails: Array<{ cpu: number; tail: bigint }> = [];
+    /** Bytes in the fullest ring, and in all. */
     let total = 0;
+    let read = 0;
     let lost = 0n;
     for (let cpu = 0; cpu < this.ncpus; cpu++) {
       const head = heads.readBigUInt64LE(cpu * CPU_RING_SIZE);
@@ -439,7 +443,8 @@ export class ProbeSession {
       all.push(...records.slice(0, keep));
       // Malformed bytes are dropped with the rest of what was read.
       tails.push({ cpu, tail: malformed ? head : tail + BigInt(consumed) });
-      total += used;
+      total = Math.max(total, used);
+      read += used;
     }
     if (lost > this.lostSeen) {
       this.opts.info(`warning: probe: ${lost - this.lostSeen} records lost (rings full)`);
@@ -461,7 +466,7 @@ export class ProbeSession {
       await c.writeMemory(ctrl + BigInt(C.cpus + t.cpu * CPU_RING_SIZE + 8), b);
     }
     this.stats.drains++;
-    this.stats.bytes += total;
+    this.stats.bytes += read;
     const liveNow = live !== undefined && all.some((r) => r.live && r.cpu === live.cpu);
     if (liveNow || !this.patched || this.stopRequested) {
       // Live decoding reads the stopped guest: everything before it first, in order.
