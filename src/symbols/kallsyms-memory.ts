@@ -50,8 +50,8 @@ export class MemorySymbolSource implements SymbolSource {
   }
 
   async resolve(ctx: SymbolContext): Promise<SymbolTable> {
-    if (ctx.profile.arch !== 'x86_64') {
-      throw new Error(`kallsyms recovery from memory is implemented for x86_64 only (profile ${ctx.profile.name})`);
+    if (ctx.profile.arch !== 'x86_64' && ctx.profile.arch !== 'i386') {
+      throw new Error(`kallsyms recovery from memory is implemented for x86_64 and i386 only (profile ${ctx.profile.name})`);
     }
     const word = ctx.profile.wordSize;
     const table = await ctx.untilReady(async () => {
