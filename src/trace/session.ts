@@ -242,6 +242,10 @@ export class TraceSession {
     if (this.mode === 'exit') return this.plantExitMode();
     if (this.mode === 'selective') return this.plantSelective();
     for (const e of this.opts.profile.entries) {
+      if (e.optional && !e.locate && this.symbols.lookup(e.symbol) === undefined) {
+        this.opts.info(`note: no ${e.symbol} in this kernel's symbols: its ${e.abi} calls are not caught there`);
+        continue;
+      }
       let addr = e.locate ? await this.locateEntry(e) : this.symbols.require(e.symbol, `${this.opts.profile.name} entry point`);
       let where = e.symbol;
       if (e.after) {
