@@ -87,9 +87,11 @@ export interface AbiSpec {
   /**
    * Exit mode: the calls of this ABI are those whose saved user code segment is `userCs`
    * (pt_regs `cs`); `handlers` maps the calls that never reach the exit (exit_group, execve,
-   * rt_sigreturn) to the kernel function stopped at instead.
+   * rt_sigreturn) to the kernel function stopped at instead. `handler`: where selective mode
+   * (-e trace=) stops for a call of this ABI, the first of these names (`{name}`: the table's
+   * function without `sys_`) that the kernel has.
    */
-  exitStop?: { userCs: number; handlers: Record<string, string> };
+  exitStop?: { userCs: number; handlers: Record<string, string>; handler?: string[] };
 }
 
 /** Offsets in the kernel's saved user registers (struct pt_regs). */
@@ -478,6 +480,8 @@ export function parseProfile(text: string, file: string): Profile {
           handlers[String((h.key as { value: unknown }).value)] = (h.value as { value: string }).value;
         }
         spec.exitStop = { userCs: c.num(em, 'user_cs'), handlers };
+        const hn = c.get(em, 'handler', false);
+        if (hn !== undefined) spec.exitStop.handler = isSeq(hn) ? c.strList(hn, `'abis.${name}.exit_stop.handler'`) : [c.str(em, 'handler')!];
       }
       namesOf(m, spec.names);
       profile.abis[name] = spec;

@@ -83,6 +83,8 @@ interface Abi {
   /** Exit mode: the user code segment of this ABI's calls, and the handlers of those that never exit. */
   userCs?: number;
   handlers?: Record<string, string>;
+  /** Selective mode: handler name templates of this ABI's calls, the first the kernel has. */
+  selectHandlers?: string[];
 }
 
 interface Pending {
@@ -154,7 +156,7 @@ export class TraceSession {
 
   /** The mode in use: exit where the profile has it, unless entry+return was asked for. */
   readonly mode: 'entry' | 'exit' | 'selective';
-  private readonly selectedBps = new Map<bigint, string>();
+  private readonly selectedBps = new Map<bigint, { name: string; abi: Abi }>();
 
   private readonly decodeOpts: DecodeOptions;
   /** MIPS numbers errno values its own way (asm/errno.h). */
@@ -188,6 +190,7 @@ export class TraceSession {
         ...(spec.registers.errflag ? { errflag: spec.registers.errflag } : {}),
         ...(spec.sigreturn ? { sigreturn: spec.sigreturn } : {}),
         ...(spec.exitStop ? { userCs: spec.exitStop.userCs, handlers: spec.exitStop.handlers } : {}),
+        ...(spec.exitStop?.handler ? { selectHandlers: spec.exitStop.handler } : {}),
       });
     }
   }
@@ -337,8 +340,18 @@ export class TraceSession {
       if (!info) throw new UserError('USAGE', `no syscall '${name}' in profile ${this.opts.profile.name}`);
       const sym = es.handler.replace('{name}', info.fn.replace(/^sys_/, ''));
       const addr = this.symbols.require(sym, `handler of ${name}`);
-      this.selectedBps.set(addr, name);
+      this.selectedBps.set(addr, { name, abi: this.abi });
       await this.client.insertBreakpoint(addr, 0, this.opts.profile.breakpointKind);
+      // The same call of further ABIs (32-bit programs on x86_64), where their table has it.
+      for (const abi of this.abis.values()) {
+        const other = abi.selectHandlers ? abi.table.byShortName(name) : undefined;
+        if (!other) continue;
+        const stem = other.fn.replace(/^sys_/, '');
+        const at = abi.selectHandlers!.map((h) => this.symbols.lookup(h.replace('{name}', stem))).find((a) => a !== undefined);
+        if (at === undefined || this.selectedBps.has(at)) continue;
+        this.selectedBps.set(at, { name, abi });
+        await this.client.insertBreakpoint(at, 0, this.opts.profile.breakpointKind);
+      }
     }
     if (this.opts.profile.execCommit) this.execBp = this.symbols.lookup(this.opts.profile.execCommit);
     this.opts.info(`selective: stopping only for ${this.opts.only!.join(', ')}`);
@@ -663,10 +676,13 @@ export class TraceSession {
 
   /** Selective mode: a selected call stopped at its handler; its return is caught in user space. */
   private async onSelected(reg: (n: string) => bigint, pc: bigint, cpu: number): Promise<void> {
-    const regs = await this.readPtRegs(reg);
+    const regs = await this.readPtRegs(reg, undefined, this.selectedBps.get(pc)!.abi.ptRegs);
     if (!regs) return;
+    // By the caller's code segment: a handler of no arguments serves both x86_64 ABIs
+    // (SYSCALL_DEFINE0's __x64_sys_X and __ia32_sys_X are aliases, asm/syscall_wrapper.h).
+    const abi = this.abiOfRegs(regs) ?? this.selectedBps.get(pc)!.abi;
     this.stats.entries++;
-    await this.startCall(await this.pendingFromPtRegs(regs, this.asidOf(reg), this.abi), cpu, pc);
+    await this.startCall(await this.pendingFromPtRegs(regs, this.asidOf(reg), abi), cpu, pc);
   }
 
   /** Emits the enter event of a call and, unless it never returns, waits for its return. */
@@ -790,25 +806,32 @@ export class TraceSession {
     }
   }
 
+  /**
+   * The ABI of the call whose saved registers these are, by their user code segment where the
+   * profile tells ABIs apart so (exit_stop.user_cs, abis.*.exit_stop.user_cs); undefined where
+   * it does not, null for a segment no ABI has.
+   */
+  private abiOfRegs(regs: { get: (off: number) => bigint }): Abi | null | undefined {
+    const es = this.opts.profile.exitStop;
+    if (!es || es.ptRegs.cs === undefined || es.userCs === undefined) return undefined;
+    const cs = Number(regs.get(es.ptRegs.cs) & 0xffffn);
+    if (cs === es.userCs) return this.abi;
+    return [...this.abis.values()].find((a) => a.userCs === cs) ?? null;
+  }
+
   /** Exit mode: the one stop of a call, with everything in pt_regs. */
   private async onExitStop(reg: (n: string) => bigint, pc: bigint, cpu: number): Promise<void> {
     const es = this.opts.profile.exitStop!;
     const regs = await this.readPtRegs(reg);
     if (!regs) return;
     // The caller's ABI by its user code segment (x86_64: 0x33 64-bit, 0x23 32-bit calls).
-    let abi = this.abi;
-    if (es.ptRegs.cs !== undefined && es.userCs !== undefined) {
-      const cs = Number(regs.get(es.ptRegs.cs) & 0xffffn);
-      if (cs !== es.userCs) {
-        const other = [...this.abis.values()].find((a) => a.userCs === cs);
-        if (!other) {
-          if (!this.warnedAbi) this.opts.info(`warning: system calls from user code segment 0x${cs.toString(16)} seen; this profile describes no ABI for it, they are skipped`);
-          this.warnedAbi = true;
-          return;
-        }
-        abi = other;
-      }
+    const found = this.abiOfRegs(regs);
+    if (found === null) {
+      if (!this.warnedAbi) this.opts.info(`warning: system calls from user code segment 0x${(regs.get(es.ptRegs.cs!) & 0xffffn).toString(16)} seen; this profile describes no ABI for it, they are skipped`);
+      this.warnedAbi = true;
+      return;
     }
+    const abi = found ?? this.abi;
     const layout = abi.ptRegs ?? es.ptRegs;
     const nr = BigInt.asIntN(abi.wordSize * 8, regs.get(layout.nr));
     if (nr < 0n) return; // not a system call (or rt_sigreturn, seen at its handler)
