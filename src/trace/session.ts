@@ -777,11 +777,12 @@ export class TraceSession {
 
   /** Exit mode: a call whose facts are gone by its exit, stopped at its handler. */
   private async onHandler(reg: (n: string) => bigint, pc: bigint, cpu: number): Promise<void> {
-    const { abi } = this.handlerBps.get(pc)!;
-    const regs = await this.readPtRegs(reg, undefined, abi.ptRegs);
+    const bp = this.handlerBps.get(pc)!;
+    const regs = await this.readPtRegs(reg, undefined, bp.abi.ptRegs);
     if (!regs) return;
     this.stats.entries++;
-    const pend = await this.pendingFromPtRegs(regs, this.asidOf(reg), abi);
+    // The caller's ABI by its code segment, where a handler could serve both (onSelected).
+    const pend = await this.pendingFromPtRegs(regs, this.asidOf(reg), this.abiOfRegs(regs) ?? bp.abi);
     if (this.curProc) pend.proc = this.curProc;
     const ev = this.event('enter', pend, cpu, pc);
     const sr = pend.abi.sigreturn?.find((s) => s.name === pend.name);
