@@ -8,12 +8,13 @@
  * kernel's (the profile's asid_mask keeps the two equal). Both vDSO paths meet at
  * do_fast_syscall_32, `int $0x80` at do_int80_emulation. Each model is traced in entry+return
  * mode and in the default one-stop-per-call mode, where syscall_exit_to_user_mode tells the
- * 32-bit calls by their user code segment (0x23).
+ * 32-bit calls by their user code segment (0x23); and once with -e trace= (selective mode, at
+ * the calls' ia32 handlers).
  */
 import t from 'tap';
 import { join } from 'node:path';
 import { guestDir, guestReady, qemuCommand, ROOT, run } from './guest.js';
-import { checkEntryPaths, checkSystest32, traceGuest } from './x86-32.js';
+import { checkEntryPaths, checkSystest32, matchInOrder, traceGuest } from './x86-32.js';
 
 // scripts/test.sh builds the x86_64 guest; this checks its cache (and builds /bin/systest32,
 // with the i686 cross compiler, where it is missing).
@@ -52,4 +53,22 @@ else {
       });
     }
   }
+
+  // -e trace=: the handlers of the selected calls, 32-bit ones too (getpid, fork and vfork take
+  // no arguments: their __ia32_sys_ and __x64_sys_ handlers are one function, told apart by CS).
+  const selected = ['openat', 'read', 'write', 'pipe2', 'getpid', 'fork', 'vfork', 'exit_group'];
+  await t.test(`qemu64 (AMD), -e trace=${selected.join(',')}`, async (t) => {
+    const r = await traceGuest(['--profile', 'linux_x64', '-e', `trace=${selected.join(',')}`, '--symbols', symbols], qemuCommand('systest.mode=test32'));
+    t.comment(`traced in ${r.seconds.toFixed(1)} s`);
+    t.equal(r.res.code, 0, 'systrace run exits with QEMU status 0', { stderr: r.res.stderr.slice(-3000) });
+    t.ok(r.expected, 'the guest program printed its log');
+    t.ok(r.events.every((e) => selected.includes(e.name)), 'only the selected calls');
+    t.ok(r.events.some((e) => e.abi === 'x64'), 'calls of the 64-bit busybox too');
+    const i386 = r.events.filter((e) => e.abi === 'i386' && e.line !== undefined);
+    for (const tag of ['main', 'thread', 'fchild', 'vchild']) {
+      const want = (r.expected?.lines ?? []).filter((l) => l.tag === tag && selected.includes(l.line.replace(/\(.*/, ''))).map((l) => l.line);
+      const m = matchInOrder(want, i386);
+      t.notOk('missing' in m && m.missing, `the selected ${tag} calls, of the i386 ABI, decoded exactly, in order (${want.length})`);
+    }
+  });
 }
