@@ -43,7 +43,12 @@ export async function symbolsCommand(f: SymbolsFlags): Promise<number> {
   }
   const target = f.gdb!;
   try {
-    const profileName = f.profile ?? (await detectProfile(target, f.timeout)).profile;
+    let profileName = f.profile;
+    if (!profileName) {
+      const d = await detectProfile(target, f.timeout);
+      profileName = d.profile;
+      say(`profile ${d.profile} (${d.why})`);
+    }
     const profile = loadProfile(profileName);
     const client = await GdbClient.connect(target, { timeoutMs: f.timeout });
     await client.qSupported();

@@ -1,9 +1,18 @@
 /**
  * Zero-config symbols: the kernel's own kallsyms tables, found by their shape in guest memory
- * at attach (x86_64: starting from an IDT gate, which points into the kernel's text; the tables
- * sit in .rodata after it). The result is the live, KASLR-applied table. It is cached per
- * kernel (keyed by the linux_banner string) as a kallsyms file, so a later attach places it
- * with the IDT in a moment instead of scanning.
+ * at attach, scanning forward from an address inside the running kernel's text (the tables sit
+ * in .rodata after it):
+ *  - x86_64, i386: the handler of IDT gate 0;
+ *  - arm64: VBAR_EL1 (read with `p`), which Linux loads with its relocated `vectors`
+ *    (arch/arm64/kernel/head.S __primary_switched);
+ *  - arm (no KASLR): PAGE_OFFSET 0xc0000000, where the lowmem mapping starts and the kernel
+ *    image lies (arch/arm/Kconfig PAGE_OFFSET for VMSPLIT_3G; TEXT_OFFSET above it);
+ *  - mips (KASLR): the pc, once Status.BEV is clear and the pc is in kseg0 (the relocated
+ *    kernel runs; see kaslr-mips.ts).
+ * The result is the live, KASLR-applied table. It is cached per kernel (keyed by the
+ * linux_banner string, found by name or, where kallsyms holds text symbols only, as the
+ * "Linux version " string in the scanned .rodata) as a kallsyms file; a later attach places it
+ * by the IDT / VBAR / pc and checks the banner at its place.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -19,6 +28,10 @@ const MiB = 1 << 20;
 /** How far past the anchor the tables may lie (text + rodata of a large kernel). */
 const SCAN_LIMIT = 96 * MiB;
 const WINDOW = 2 * MiB;
+/** arch/arm PAGE_OFFSET (VMSPLIT_3G, Debian armhf). */
+const ARM_PAGE_OFFSET = 0xc000_0000n;
+/** init/version.c linux_banner: "Linux version " UTS_RELEASE ... */
+const BANNER_PREFIX = Buffer.from('Linux version ', 'latin1');
 
 export function defaultCacheDir(): string {
   return process.env.SYSTRACE_CACHE_DIR ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'systrace', 'kallsyms');
@@ -50,23 +63,48 @@ export class MemorySymbolSource implements SymbolSource {
   }
 
   async resolve(ctx: SymbolContext): Promise<SymbolTable> {
-    if (ctx.profile.arch !== 'x86_64' && ctx.profile.arch !== 'i386') {
-      throw new Error(`kallsyms recovery from memory is implemented for x86_64 and i386 only (profile ${ctx.profile.name})`);
+    const arch = ctx.profile.arch;
+    if (!['x86_64', 'i386', 'arm64', 'arm', 'mips'].includes(arch)) {
+      throw new Error(`kallsyms recovery from memory is implemented for x86_64, i386, arm64, arm and mips (profile ${ctx.profile.name} is ${arch})`);
     }
     const word = ctx.profile.wordSize;
     const table = await ctx.untilReady(async () => {
-      const anchor = await this.anchor(ctx.client, word);
+      const anchor = await this.anchor(ctx, word);
       if (typeof anchor !== 'bigint') return anchor;
-      const cached = await this.fromCache(ctx);
+      const cached = await this.fromCache(ctx, anchor);
       if (cached) return cached;
-      return this.scan(ctx.client, anchor, word);
+      // Only x86_64 SMP kernels have CONFIG_KALLSYMS_ABSOLUTE_PERCPU (init/Kconfig: default X86_64 && SMP).
+      return this.scan(ctx.client, anchor, word, arch === 'x86_64');
     }, 'find the kernel symbol tables in guest memory');
     ctx.info(`kernel symbols: ${table.size} from ${this.origin}`);
     return table;
   }
 
-  /** An address inside the kernel's text: the handler of IDT vector 0. */
-  private async anchor(client: GdbClient, word: 4 | 8): Promise<bigint | { reason: string }> {
+  /** An address inside the running kernel's text (or, on arm, its start). */
+  private async anchor(ctx: SymbolContext, word: 4 | 8): Promise<bigint | { reason: string }> {
+    const client = ctx.client;
+    const arch = ctx.profile.arch;
+    if (arch === 'arm64') {
+      const reg = ctx.profile.kaslr?.register ?? 'VBAR';
+      const vbar = await client.readRegister(reg);
+      if (vbar >> 48n !== 0xffffn) return { reason: `${reg} is 0x${vbar.toString(16)}, not a kernel address yet` };
+      return vbar;
+    }
+    if (arch === 'arm') {
+      const probe = await client.readMemoryPartial(ARM_PAGE_OFFSET + 0x8000n, 4);
+      if (probe.data.length < 4) return { reason: 'the kernel mapping at 0xc0000000 is not set up yet' };
+      return ARM_PAGE_OFFSET;
+    }
+    if (arch === 'mips') {
+      const g = await client.readAllRegisters();
+      if (g.length < 38 * 4) return { reason: 'short register reply' };
+      // QEMU's MIPS layout: r0-r31, then status (32), lo, hi, badvaddr, cause, pc (37).
+      const status = g.readUInt32LE(32 * 4);
+      const pc = BigInt(g.readUInt32LE(37 * 4));
+      if (status & (1 << 22)) return { reason: 'Status.BEV is set: the kernel has not installed its vectors yet' };
+      if (pc < 0x8000_0000n || pc >= 0xa000_0000n) return { reason: `pc 0x${pc.toString(16)} is not in the kernel (kseg0)` };
+      return pc;
+    }
     const base = parseIdtBase(await client.monitor('info registers'));
     if (base === undefined || base === 0n) return { reason: 'no IDT yet' };
     const gate = await client.readMemoryPartial(base, word === 8 ? 16 : 8);
@@ -76,13 +114,14 @@ export class MemorySymbolSource implements SymbolSource {
     return target;
   }
 
-  private async scan(client: GdbClient, anchor: bigint, word: 4 | 8): Promise<SymbolTable | { reason: string }> {
+  private async scan(client: GdbClient, anchor: bigint, word: 4 | 8, absolutePercpu: boolean): Promise<SymbolTable | { reason: string }> {
     const start = anchor & ~BigInt(WINDOW - 1);
     // Keep only the last KEEP windows: the tables before a token table span a few MiB.
     const KEEP = 4;
     let parts: Buffer[] = [];
     let bufStart = start;
     let emptyRun = 0;
+    let bannerAt: bigint | undefined;
     for (let off = 0; off < SCAN_LIMIT; off += WINDOW) {
       const { data, readable } = await readRegion(client, start + BigInt(off), WINDOW);
       // Freed gaps (text/rodata padding) read as nothing; three empty windows end the image.
@@ -93,44 +132,79 @@ export class MemorySymbolSource implements SymbolSource {
         parts = parts.slice(1);
         bufStart += BigInt(WINDOW);
       }
+      const banner = data.indexOf(BANNER_PREFIX);
+      if (bannerAt === undefined && banner >= 0) bannerAt = start + BigInt(off + banner);
       const buf = Buffer.concat(parts);
       for (const run of findDigitRuns(buf, Math.max(0, buf.length - WINDOW - 32))) {
         const tt = tokenTableAt(buf, run);
         if (!tt || !tokenIndexMatches(buf, tt.start, tt.end, tt.tokens, word)) continue;
         const layout = layoutBefore(buf, tt.start, word);
         if (!layout) continue;
-        const syms = expandSymbols(buf, layout, tt.tokens, word, word === 8);
+        const syms = expandSymbols(buf, layout, tt.tokens, word, absolutePercpu);
         this.origin = `guest memory (token table at 0x${(bufStart + BigInt(tt.start)).toString(16)}, found in ${off / MiB + 2} MiB scanned)`;
         const t = new SymbolTable('kallsyms in guest memory');
         for (const sym of syms) t.add({ name: sym.name, addr: sym.addr, type: sym.type });
-        await this.save(client, t).catch(() => undefined);
+        await this.save(client, t, bannerAt).catch(() => undefined);
         return t;
       }
     }
     return { reason: `no kallsyms tables within ${SCAN_LIMIT / MiB} MiB of 0x${start.toString(16)}` };
   }
 
-  private async banner(client: GdbClient, t: SymbolTable): Promise<string | undefined> {
-    const at = t.lookup('linux_banner');
+  private async banner(client: GdbClient, at: bigint | undefined): Promise<string | undefined> {
     if (at === undefined) return undefined;
     const { data } = await client.readMemoryPartial(at, 256);
     const nul = data.indexOf(0);
     return nul > 0 ? data.toString('latin1', 0, nul) : undefined;
   }
 
-  private async save(client: GdbClient, t: SymbolTable): Promise<void> {
+  private async save(client: GdbClient, t: SymbolTable, seenBanner: bigint | undefined): Promise<void> {
     if (!this.cacheDir) return;
-    const banner = await this.banner(client, t);
-    if (!banner) return;
+    const at = t.lookup('linux_banner') ?? seenBanner;
+    const banner = await this.banner(client, at);
+    if (!banner || !banner.startsWith('Linux version ')) return;
     mkdirSync(this.cacheDir, { recursive: true });
-    const lines = [`# systrace kallsyms cache; banner: ${banner.trim()}`];
+    const lines = [`# systrace kallsyms cache; banner_at: ${at!.toString(16)}`, `# systrace kallsyms cache; banner: ${banner.trim()}`];
     for (const s of t.entries()) lines.push(`${s.addr.toString(16).padStart(16, '0')} ${s.type} ${s.name}`);
     writeFileSync(join(this.cacheDir, `${createHash('sha256').update(banner).digest('hex').slice(0, 16)}.kallsyms`), lines.join('\n') + '\n');
   }
 
-  /** A cached table of this kernel, placed on this boot by the IDT and checked by its banner. */
-  private async fromCache(ctx: SymbolContext): Promise<SymbolTable | undefined> {
-    if (!this.cacheDir || !ctx.profile.kaslr) return undefined;
+  /**
+   * The slides that could place a cached table on this boot: from the IDT (x86), VBAR_EL1 =
+   * vectors (arm64), none (arm), or the multiples of the alignment that put the pc inside the
+   * table's text (mips). Each is checked by the banner at its place.
+   */
+  private async slides(ctx: SymbolContext, cached: SymbolTable, anchor: bigint): Promise<bigint[]> {
+    const k = ctx.profile.kaslr;
+    switch (ctx.profile.arch) {
+      case 'x86_64':
+      case 'i386': {
+        if (!k) return [0n];
+        const r = await slideFromIdt(ctx.client, cached, { gates: k.gates, align: k.align, wordSize: ctx.profile.wordSize });
+        return 'slide' in r ? [r.slide] : [];
+      }
+      case 'arm64': {
+        const v = cached.lookup(k?.symbol ?? 'vectors');
+        return v === undefined ? [] : [BigInt.asIntN(64, anchor - v)];
+      }
+      case 'mips': {
+        const lo = cached.lookup('_stext');
+        const hi = cached.lookup('_etext');
+        if (lo === undefined || hi === undefined) return [];
+        const align = k?.align ?? 0x10000n;
+        const out: bigint[] = [];
+        // slide such that lo + slide <= pc < hi + slide
+        for (let s = ((anchor - hi) / align) * align; s <= anchor - lo && out.length < 4096; s += align) if (anchor >= lo + s && anchor < hi + s) out.push(s);
+        return out;
+      }
+      default:
+        return [0n];
+    }
+  }
+
+  /** A cached table of this kernel, placed on this boot and checked by its banner. */
+  private async fromCache(ctx: SymbolContext, anchor: bigint): Promise<SymbolTable | undefined> {
+    if (!this.cacheDir) return undefined;
     let files: string[];
     try {
       files = readdirSync(this.cacheDir).filter((f) => f.endsWith('.kallsyms'));
@@ -141,20 +215,21 @@ export class MemorySymbolSource implements SymbolSource {
       const file = join(this.cacheDir, f);
       let cached: SymbolTable;
       let banner: string;
+      let bannerAt: bigint;
       try {
         const text = readFileSync(file, 'utf8');
         banner = /^# systrace kallsyms cache; banner: (.*)$/m.exec(text)?.[1] ?? '';
+        bannerAt = BigInt('0x' + (/^# systrace kallsyms cache; banner_at: ([0-9a-f]+)$/m.exec(text)?.[1] ?? 'x'));
         cached = parseSystemMap(text, file);
       } catch {
         continue;
       }
-      const k = ctx.profile.kaslr;
-      const r = await slideFromIdt(ctx.client, cached, { gates: k.gates, align: k.align, wordSize: ctx.profile.wordSize });
-      if (!('slide' in r)) continue;
-      const placed = cached.withSlide(r.slide);
-      if ((await this.banner(ctx.client, placed))?.trim() !== banner) continue;
-      this.origin = `the cache ${file} (same kernel banner; KASLR slide from the IDT)`;
-      return placed;
+      for (const slide of await this.slides(ctx, cached, anchor)) {
+        const mask = ctx.profile.wordSize === 8 ? 0xffff_ffff_ffff_ffffn : 0xffff_ffffn;
+        if ((await this.banner(ctx.client, (bannerAt + slide) & mask))?.trim() !== banner) continue;
+        this.origin = `the cache ${file} (same kernel banner; KASLR slide 0x${slide.toString(16)})`;
+        return slide === 0n ? cached : cached.withSlide(slide);
+      }
     }
     return undefined;
   }
