@@ -33,25 +33,10 @@ export function findDigitRuns(buf: Buffer, from = 0): number[] {
   return out;
 }
 
-/**
- * The token table around a digit run at `pos`: the digits are tokens 0x30..0x39, so the table
- * starts 0x30 strings earlier. Returns its start and tokens, or undefined if the shape is wrong.
- */
-export function tokenTableAt(buf: Buffer, pos: number): { start: number; tokens: string[]; end: number } | undefined {
-  let start = pos;
-  for (let k = 0; k < 0x30; k++) {
-    // start points at a string; the previous string ends at start-1 (its NUL).
-    let q = start - 1;
-    if (q <= 0 || buf[q] !== 0) return undefined;
-    q--;
-    if (buf[q] === 0) return undefined; // empty token: not a token table
-    while (q > 0 && buf[q - 1] !== 0) q--;
-    start = q;
-    if (pos - start > 0x30 * 64) return undefined;
-  }
+/** NUL-terminated printable strings of 1..64 bytes from `p`: their texts and the end. */
+function tokensFrom(buf: Buffer, p: number, count: number): { tokens: string[]; end: number } | undefined {
   const tokens: string[] = [];
-  let p = start;
-  for (let i = 0; i < 256; i++) {
+  for (let i = 0; i < count; i++) {
     const nul = buf.indexOf(0, p);
     if (nul < 0 || nul === p || nul - p > 64) return undefined;
     const s = buf.toString('latin1', p, nul);
@@ -59,7 +44,29 @@ export function tokenTableAt(buf: Buffer, pos: number): { start: number; tokens:
     tokens.push(s);
     p = nul + 1;
   }
-  return { start, tokens, end: p };
+  return { tokens, end: p };
+}
+
+/**
+ * The token table around a digit run at `pos`: the digits are tokens 0x30..0x39. The table's
+ * start is told by kallsyms_token_index, which follows the table at the next word boundary:
+ * entry 0x30 is the digits' offset from the start. (The byte before the table is not always a
+ * NUL: with no alignment padding it is the last byte of kallsyms_seqs_of_names.) `word` 0 tries
+ * 4 and 8. Returns the table's start, tokens and end, or undefined if the shape is wrong.
+ */
+export function tokenTableAt(buf: Buffer, pos: number, word: 0 | 4 | 8 = 0): { start: number; tokens: string[]; end: number } | undefined {
+  const tail = tokensFrom(buf, pos, 256 - 0x30);
+  if (!tail) return undefined;
+  for (const w of word ? [word] : [4, 8]) {
+    const idx = align(tail.end, w);
+    if (idx + 512 > buf.length) continue;
+    const start = pos - buf.readUInt16LE(idx + 2 * 0x30);
+    if (start < 0 || start % w !== 0 || pos - start > 0x30 * 65 || buf.readUInt16LE(idx) !== 0) continue;
+    const all = tokensFrom(buf, start, 256);
+    if (!all || all.end !== tail.end) continue;
+    return { start, tokens: all.tokens, end: all.end };
+  }
+  return undefined;
 }
 
 /** Checks that kallsyms_token_index follows the table (u16 offsets of each token). */

@@ -136,7 +136,7 @@ export class MemorySymbolSource implements SymbolSource {
       if (bannerAt === undefined && banner >= 0) bannerAt = start + BigInt(off + banner);
       const buf = Buffer.concat(parts);
       for (const run of findDigitRuns(buf, Math.max(0, buf.length - WINDOW - 32))) {
-        const tt = tokenTableAt(buf, run);
+        const tt = tokenTableAt(buf, run, word);
         if (!tt || !tokenIndexMatches(buf, tt.start, tt.end, tt.tokens, word)) continue;
         const layout = layoutBefore(buf, tt.start, word);
         if (!layout) continue;
