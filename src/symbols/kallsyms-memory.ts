@@ -28,6 +28,11 @@ const MiB = 1 << 20;
 /** How far past the anchor the tables may lie (text + rodata of a large kernel). */
 const SCAN_LIMIT = 96 * MiB;
 const WINDOW = 2 * MiB;
+/**
+ * MIPS: the pc may be in .init.text while the kernel boots, after the tables; a scan that finds
+ * none this far gives up and the next stop's pc is tried (reads are slow on QEMU's MIPS stub).
+ */
+const MIPS_SCAN_LIMIT = 24 * MiB;
 /** arch/arm PAGE_OFFSET (VMSPLIT_3G, Debian armhf). */
 const ARM_PAGE_OFFSET = 0xc000_0000n;
 /** init/version.c linux_banner: "Linux version " UTS_RELEASE ... */
@@ -74,7 +79,7 @@ export class MemorySymbolSource implements SymbolSource {
       const cached = await this.fromCache(ctx, anchor);
       if (cached) return cached;
       // Only x86_64 SMP kernels have CONFIG_KALLSYMS_ABSOLUTE_PERCPU (init/Kconfig: default X86_64 && SMP).
-      return this.scan(ctx.client, anchor, word, arch === 'x86_64');
+      return this.scan(ctx.client, anchor, word, arch === 'x86_64', arch === 'mips' ? anchor : undefined);
     }, 'find the kernel symbol tables in guest memory');
     ctx.info(`kernel symbols: ${table.size} from ${this.origin}`);
     return table;
@@ -114,7 +119,8 @@ export class MemorySymbolSource implements SymbolSource {
     return target;
   }
 
-  private async scan(client: GdbClient, anchor: bigint, word: 4 | 8, absolutePercpu: boolean): Promise<SymbolTable | { reason: string }> {
+  private async scan(client: GdbClient, anchor: bigint, word: 4 | 8, absolutePercpu: boolean, mipsPc?: bigint): Promise<SymbolTable | { reason: string }> {
+    const limit = mipsPc === undefined ? SCAN_LIMIT : MIPS_SCAN_LIMIT;
     const start = anchor & ~BigInt(WINDOW - 1);
     // Keep only the last KEEP windows: the tables before a token table span a few MiB.
     const KEEP = 4;
@@ -122,7 +128,7 @@ export class MemorySymbolSource implements SymbolSource {
     let bufStart = start;
     let emptyRun = 0;
     let bannerAt: bigint | undefined;
-    for (let off = 0; off < SCAN_LIMIT; off += WINDOW) {
+    for (let off = 0; off < limit; off += WINDOW) {
       const { data, readable } = await readRegion(client, start + BigInt(off), WINDOW);
       // Freed gaps (text/rodata padding) read as nothing; three empty windows end the image.
       emptyRun = readable === 0 ? emptyRun + 1 : 0;
@@ -141,6 +147,12 @@ export class MemorySymbolSource implements SymbolSource {
         const layout = layoutBefore(buf, tt.start, word);
         if (!layout) continue;
         const syms = expandSymbols(buf, layout, tt.tokens, word, absolutePercpu);
+        if (mipsPc !== undefined) {
+          // The copy the decompressor left at the link address has unrelocated tables: the
+          // relocated kernel's own are those whose text starts at most 32 MiB below the pc.
+          const stext = syms.find((x) => x.name === '_stext')?.addr;
+          if (stext === undefined || stext > mipsPc || mipsPc - stext > 32n * BigInt(MiB)) continue;
+        }
         this.origin = `guest memory (token table at 0x${(bufStart + BigInt(tt.start)).toString(16)}, found in ${off / MiB + 2} MiB scanned)`;
         const t = new SymbolTable('kallsyms in guest memory');
         for (const sym of syms) t.add({ name: sym.name, addr: sym.addr, type: sym.type });
@@ -148,7 +160,7 @@ export class MemorySymbolSource implements SymbolSource {
         return t;
       }
     }
-    return { reason: `no kallsyms tables within ${SCAN_LIMIT / MiB} MiB of 0x${start.toString(16)}` };
+    return { reason: `no kallsyms tables within ${limit / MiB} MiB of 0x${start.toString(16)}` };
   }
 
   private async banner(client: GdbClient, at: bigint | undefined): Promise<string | undefined> {
@@ -188,13 +200,14 @@ export class MemorySymbolSource implements SymbolSource {
         return v === undefined ? [] : [BigInt.asIntN(64, anchor - v)];
       }
       case 'mips': {
+        // The pc is in the relocated kernel (text, or .init.text while it boots, which lies
+        // after the tables): slides that put _stext at most 32 MiB below it, highest first, as
+        // the image the decompressor left at the link address (same banner) lies lower.
         const lo = cached.lookup('_stext');
-        const hi = cached.lookup('_etext');
-        if (lo === undefined || hi === undefined) return [];
+        if (lo === undefined) return [];
         const align = k?.align ?? 0x10000n;
         const out: bigint[] = [];
-        // slide such that lo + slide <= pc < hi + slide
-        for (let s = ((anchor - hi) / align) * align; s <= anchor - lo && out.length < 4096; s += align) if (anchor >= lo + s && anchor < hi + s) out.push(s);
+        for (let s = ((anchor - lo) / align) * align; s >= anchor - lo - 32n * BigInt(MiB); s -= align) out.push(s);
         return out;
       }
       default:
@@ -224,7 +237,8 @@ export class MemorySymbolSource implements SymbolSource {
       } catch {
         continue;
       }
-      for (const slide of await this.slides(ctx, cached, anchor)) {
+      const cands = await this.slides(ctx, cached, anchor);
+      for (const slide of cands) {
         const mask = ctx.profile.wordSize === 8 ? 0xffff_ffff_ffff_ffffn : 0xffff_ffffn;
         if ((await this.banner(ctx.client, (bannerAt + slide) & mask))?.trim() !== banner) continue;
         this.origin = `the cache ${file} (same kernel banner; KASLR slide 0x${slide.toString(16)})`;
