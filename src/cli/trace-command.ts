@@ -130,7 +130,7 @@ export async function prepare(opts: TraceOptions) {
     if (missing.length) {
       throw new UserError('SYMBOL_MISSING', `symbol '${missing[0]}' (needed by ${profile.name} in ${mode} mode) is not in ${opts.symbols} (${symbols.size} symbols)`);
     }
-  } else if (profile.os === 'linux' && ['x86_64', 'i386', 'arm', 'arm64'].includes(profile.arch)) {
+  } else if (profile.os === 'linux' && ['x86_64', 'i386', 'arm', 'arm64', 'mips'].includes(profile.arch)) {
     source = new MemorySymbolSource();
     info(opts.quiet, `no --symbols: the kernel's own kallsyms tables will be read from guest memory (cached in ${defaultCacheDir()})`);
   } else if (profile.os === 'windows' && needed.length === 0) {

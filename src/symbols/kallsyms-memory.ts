@@ -20,6 +20,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { GdbClient } from '../gdbstub/client.js';
 import { expandSymbols, findDigitRuns, layoutBefore, tokenIndexMatches, tokenTableAt } from './kallsyms-format.js';
+import { slideFromMipsCode } from './kaslr-mips.js';
 import { gateTarget, parseIdtBase, slideFromIdt } from './kaslr-x86.js';
 import type { SymbolContext, SymbolSource } from './source.js';
 import { SymbolTable, parseSystemMap } from './system-map.js';
@@ -73,7 +74,7 @@ export class MemorySymbolSource implements SymbolSource {
       throw new Error(`kallsyms recovery from memory is implemented for x86_64, i386, arm64, arm and mips (profile ${ctx.profile.name} is ${arch})`);
     }
     const word = ctx.profile.wordSize;
-    const table = await ctx.untilReady(async () => {
+    let table = await ctx.untilReady(async () => {
       const anchor = await this.anchor(ctx, word);
       if (typeof anchor !== 'bigint') return anchor;
       const cached = await this.fromCache(ctx, anchor);
@@ -82,6 +83,25 @@ export class MemorySymbolSource implements SymbolSource {
       return this.scan(ctx.client, anchor, word, arch === 'x86_64', arch === 'mips' ? anchor : undefined);
     }, 'find the kernel symbol tables in guest memory');
     ctx.info(`kernel symbols: ${table.size} from ${this.origin}`);
+    const k = ctx.profile.kaslr;
+    if (k?.method === 'mips' && k.symbol) {
+      // Data symbols the profile reads out of handle_sys's code (kernelsp), which a kallsyms
+      // table without CONFIG_KALLSYMS_ALL lacks. One try at this stop: where it cannot tell,
+      // the table is kept as read (and a profile needing kernelsp says it is missing).
+      const m = await slideFromMipsCode(ctx.client, table, { symbol: k.symbol, slots: k.gates, align: k.align });
+      if ('reason' in m) ctx.info(`${k.symbol}'s code not checked: ${m.reason}`);
+      else {
+        if (m.slide !== 0n) {
+          table = table.withSlide(m.slide);
+          ctx.info(`${k.symbol}'s code places the table 0x${m.slide.toString(16)} from where it was read (the unrelocated copy): moved`);
+        }
+        for (const [name, addr] of Object.entries(m.found)) {
+          if (table.lookup(name) !== undefined) continue;
+          table.add({ name, addr, type: 'A' });
+          ctx.info(`${name} at 0x${addr.toString(16)} (from ${k.symbol}'s code)`);
+        }
+      }
+    }
     return table;
   }
 

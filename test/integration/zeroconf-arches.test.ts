@@ -18,11 +18,10 @@ const ARCHES: GuestArch[] = ['x86_64', 'i386', 'armhf', 'arm64', 'mipsel'];
 const only = process.argv[2] as GuestArch | undefined;
 /**
  * Arches whose symbols test traces in entry mode with --profile and --symbols (armhf-trace,
- * arm64-trace): here the same run with neither. x86_64 (x86_64-zeroconf.test.ts) and i386
- * (i386-trace.test.ts, its exit-mode run) have theirs already; mipsel's symbols test
- * (mipsel-trace) is compared below only by its table (its zero-config run is not wired yet).
+ * arm64-trace, mipsel-trace): here the same run with neither. x86_64 (x86_64-zeroconf.test.ts)
+ * and i386 (i386-trace.test.ts, its exit-mode run) have theirs already.
  */
-const ZERO_CONFIG_RUN: Partial<Record<GuestArch, string>> = { armhf: 'linux_arm', arm64: 'linux_arm64' };
+const ZERO_CONFIG_RUN: Partial<Record<GuestArch, string>> = { armhf: 'linux_arm', arm64: 'linux_arm64', mipsel: 'linux_mips' };
 
 /** name -> addresses of the text symbols of a kallsyms / System.map file. */
 function textSymbols(file: string): Map<string, bigint[]> {
