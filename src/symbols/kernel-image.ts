@@ -67,7 +67,43 @@ export async function vmlinuxOf(image: Buffer, file: string): Promise<Buffer> {
   throw new UserError('CONFIG_INVALID', `${file}: no ELF vmlinux found (neither the file nor an XZ or gzip stream inside it)`);
 }
 
-/** Recovers the kallsyms table from a kernel image. */
+/** The decompressed streams inside an image (XZ, gzip), largest first; bounded in count. */
+async function streamsOf(image: Buffer): Promise<Buffer[]> {
+  const out: Buffer[] = [];
+  for (const [magic, inflate] of [
+    [XZ, unxz],
+    [GZIP, async (b: Buffer) => gunzipSync(b, { maxOutputLength: MAX_VMLINUX })],
+  ] as const) {
+    let tries = 0;
+    for (let at = image.indexOf(magic); at >= 0 && tries < 16; at = image.indexOf(magic, at + 1), tries++) {
+      const o = await inflate(image.subarray(at)).catch(() => undefined);
+      if (o && o.length > 1 << 20) out.push(o);
+    }
+  }
+  return out.sort((x, y) => y.length - x.length);
+}
+
+/** The kallsyms tables of one byte image (buffer index 0 word-aligned), if it holds them. */
+function tablesIn(buf: Buffer, word: 4 | 8, absolutePercpu: boolean, file: string): SymbolTable | undefined {
+  for (const run of findDigitRuns(buf)) {
+    const tt = tokenTableAt(buf, run, word);
+    if (!tt || !tokenIndexMatches(buf, tt.start, tt.end, tt.tokens, word)) continue;
+    const layout = layoutBefore(buf, tt.start, word);
+    if (!layout) continue;
+    const t = new SymbolTable(`kallsyms of ${file}`);
+    for (const s of expandSymbols(buf, layout, tt.tokens, word, absolutePercpu)) t.add(s);
+    return t;
+  }
+  return undefined;
+}
+
+/**
+ * Recovers the kallsyms table from a kernel image: an ELF vmlinux (itself, or inside an x86
+ * bzImage), else a raw image (arm64 `Image`: "ARM\x64" at 0x38, Documentation/arm64/booting.rst)
+ * or one inside an XZ/gzip stream of the file (armhf zImage). A raw arm64 Image leaves its
+ * relocations to be applied at boot (RELA), so its kallsyms_relative_base may read 0: the
+ * addresses are then offsets from _text.
+ */
 export async function symbolsFromImage(file: string): Promise<SymbolTable> {
   let image: Buffer;
   try {
@@ -75,18 +111,17 @@ export async function symbolsFromImage(file: string): Promise<SymbolTable> {
   } catch (e) {
     throw new UserError('FILE_NOT_FOUND', `cannot read kernel image ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
-  const elf = await vmlinuxOf(image, file);
-  const word = elf[4] === 2 ? 8 : 4; // EI_CLASS
-  const machine = elf.readUInt16LE(18);
-  const absolutePercpu = machine === 62; // EM_X86_64: KALLSYMS_ABSOLUTE_PERCPU
-  for (const run of findDigitRuns(elf)) {
-    const tt = tokenTableAt(elf, run);
-    if (!tt || !tokenIndexMatches(elf, tt.start, tt.end, tt.tokens, word)) continue;
-    const layout = layoutBefore(elf, tt.start, word);
-    if (!layout) continue;
-    const t = new SymbolTable(`kallsyms of ${file}`);
-    for (const s of expandSymbols(elf, layout, tt.tokens, word, absolutePercpu)) t.add(s);
-    return t;
+  const elf = await vmlinuxOf(image, file).catch(() => undefined);
+  if (elf) {
+    const word = elf[4] === 2 ? 8 : 4; // EI_CLASS
+    const absolutePercpu = elf.readUInt16LE(18) === 62; // EM_X86_64: KALLSYMS_ABSOLUTE_PERCPU
+    const t = tablesIn(elf, word, absolutePercpu, file);
+    if (t) return t;
   }
-  throw new UserError('CONFIG_INVALID', `${file}: no kallsyms tables found in its vmlinux (a kernel built without CONFIG_KALLSYMS?)`);
+  const arm64 = (b: Buffer) => b.length > 0x40 && b.readUInt32LE(0x38) === 0x644d5241;
+  for (const raw of [image, ...(await streamsOf(image))]) {
+    const t = tablesIn(raw, arm64(raw) ? 8 : 4, false, file) ?? (arm64(raw) ? undefined : tablesIn(raw, 8, false, file));
+    if (t) return t;
+  }
+  throw new UserError('CONFIG_INVALID', `${file}: no kallsyms tables found in it, nor in an ELF vmlinux or an XZ/gzip stream inside it (a kernel built without CONFIG_KALLSYMS, or compressed in a way not read here)`);
 }
