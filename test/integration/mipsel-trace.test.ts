@@ -12,7 +12,8 @@ import t from 'tap';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { guestDir, guestReady, missingFromSubsequence, parseSystest, qemuCommand, readEvents, ROOT, run, SYSTRACE } from './guest.js';
+import { checkCommon, checkLog } from './checks.js';
+import { guestDir, guestReady, parseSystest, qemuCommand, readEvents, ROOT, run, SYSTRACE } from './guest.js';
 import type { TraceEvent } from '../../src/trace/event.js';
 
 // scripts/test.sh builds only the x86_64 guest: this test builds (or checks the cache of) its own,
@@ -44,52 +45,17 @@ else await t.test('mode entry', async (t) => {
   const lines = events.filter((e) => e.line !== undefined).map((e) => e.line!);
   if (!expected) return;
 
-  const tags = [...new Set(expected.lines.map((l) => l.tag))];
-  t.same(tags.sort(), ['fchild', 'main', 'thread', 'vchild'], 'the log covers main, thread and both children');
-  for (const tag of tags) {
-    const want = expected.lines.filter((l) => l.tag === tag).map((l) => l.line);
-    t.equal(missingFromSubsequence(want, lines), undefined, `every ${tag} call is traced, decoded exactly, in order (${want.length} calls)`);
-  }
-
-  t.test('execve of the test program reported = 0', async (t) => {
-    t.ok(lines.some((l) => l.startsWith('execve("/bin/systest", ["/bin/systest"], 0x') && l.endsWith(') = 0')), 'execve line');
+  checkLog(t, expected, lines);
+  checkCommon(t, events, lines, {
+      unknown: { no: 8000, name: 'syscall_0x1f40', ret: -89, line: 'syscall_0x1f40(0x1, 0x2, 0x3, 0x4, 0x5, 0x6, 0x7) = -1 ENOSYS (Function not implemented)' },
+    threadKey: 'asid',
   });
 
-  t.test('a failing call carries its errno (a3 set, the positive errno in v0)', async (t) => {
-    const ev = events.find((e) => e.dir === 'return' && e.name === 'openat' && e.line?.includes('"/nonexistent/file"'));
-    t.equal(ev?.ret, -2);
-    t.equal(ev?.errno, 'ENOENT');
-  });
+
 
   // 8000 is past the o32 table (4000 + n): ENOSYS, which MIPS numbers 89 (asm/errno.h).
-  t.test('unknown syscall 8000 is reported unknown with ENOSYS, its 7 arguments from registers and stack', async (t) => {
-    const ev = events.find((e) => e.dir === 'return' && e.no === 8000);
-    t.ok(ev, 'a return event for number 8000');
-    t.equal(ev?.unknown, true);
-    t.equal(ev?.name, 'syscall_0x1f40');
-    t.equal(ev?.errno, 'ENOSYS');
-    t.equal(ev?.ret, -89);
-    t.equal(ev?.line, 'syscall_0x1f40(0x1, 0x2, 0x3, 0x4, 0x5, 0x6, 0x7) = -1 ENOSYS (Function not implemented)');
-  });
 
-  t.test('the blocked read overlaps the writer and pairs with its own return', async (t) => {
-    const readRet = events.find((e) => e.dir === 'return' && e.name === 'read' && e.line?.includes('"ping", 16) = 4'));
-    t.ok(readRet, 'the thread read returns "ping"');
-    if (!readRet) return;
-    const readEnter = events.find((e) => e.dir === 'enter' && e.call === readRet.call)!;
-    const write = events.find((e) => e.dir === 'return' && e.name === 'write' && e.line?.includes('"ping", 4) = 4'))!;
-    t.ok(write, 'the main thread writes "ping"');
-    const writeEnter = events.find((e) => e.dir === 'enter' && e.call === write.call)!;
-    t.ok(readEnter.seq < writeEnter.seq && writeEnter.seq < readRet.seq, 'read entered before the write entered, and returned after it');
-    t.equal(readEnter.sp, readRet.sp, 'the return came back on the reader thread stack');
-    t.equal(readEnter.asid, readRet.asid, 'with the reader thread key (kernelsp) at entry and at return');
-    t.not(readEnter.asid, write.asid, 'reader and writer are different threads (different kernel stacks)');
-  });
 
-  t.test('every return of the test program pairs with an entry', async (t) => {
-    const entered = new Set(events.filter((e) => e.dir === 'enter').map((e) => e.call));
-    t.same(events.filter((e) => e.dir === 'return' && !entered.has(e.call)), [], 'no return without its entry');
-  });
 
   // systest.c: fork() is fork (4002); vfork is clone(CLONE_VM|CLONE_VFORK|SIGCHLD) on mips.
   for (const [what, prefix, childFirst] of [['fork', 'fork() = ', false], ['vfork', 'clone(child_stack=NULL, flags=CLONE_VM|CLONE_VFORK|SIGCHLD) = ', true]] as const) {
@@ -116,9 +82,4 @@ else await t.test('mode entry', async (t) => {
     t.ok(srs.every((e) => e.dir === 'enter' && e.noreturn && /^(rt_)?sigreturn\(\{mask=\[[A-Z0-9_ ]*\]\}\) = \d+$/.test(e.line ?? '')), 'each one: sigreturn({mask=[...]}) = value', { lines: srs.map((e) => e.line) });
   });
 
-  t.test('exit_group never returns', async (t) => {
-    const exits = events.filter((e) => e.name === 'exit_group');
-    t.ok(exits.length >= 3, 'exit_group of both children and the program');
-    t.ok(exits.every((e) => e.dir === 'enter' && e.noreturn && e.line?.endsWith(' = ?')), 'only entry events, = ?');
-  });
 });
