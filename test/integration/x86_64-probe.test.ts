@@ -111,7 +111,10 @@ else {
     // The sites as systrace reported them: `<caller>+0x<off> -> <callee> at 0x<addr> (was <hex>)`.
     const sites = [...res.stderr.matchAll(/(\w+)\+0x([0-9a-f]+) -> (\w+) at 0x([0-9a-f]+) \(was ([0-9a-f]{10})\)/g)];
     t.equal(sites.length, 4, 'four patched sites reported');
-    const slide = BigInt(/KASLR slide (0x[0-9a-f]+)/.exec(res.stderr)?.[1] ?? '0');
+    // The slide relative to the dump's boot: negative half of the time (`KASLR slide -0x...`).
+    const m = /KASLR slide (-?)(0x[0-9a-f]+)/.exec(res.stderr);
+    t.ok(m, 'systrace reports the KASLR slide it placed the symbols with');
+    const slide = m ? (m[1] === '-' ? -1n : 1n) * BigInt(m[2]!) : 0n;
     const syms = loadSystemMap(join(GUEST, 'kallsyms'));
     // QEMU stops the guest when a debugger connects (its dd runs for seconds more).
     const client = await GdbClient.connect(`127.0.0.1:${port}`, { timeoutMs: 10_000 });
