@@ -261,7 +261,7 @@ export class MemorySymbolSource implements SymbolSource {
       for (const slide of cands) {
         const mask = ctx.profile.wordSize === 8 ? 0xffff_ffff_ffff_ffffn : 0xffff_ffffn;
         if ((await this.banner(ctx.client, (bannerAt + slide) & mask))?.trim() !== banner) continue;
-        this.origin = `the cache ${file} (same kernel banner; KASLR slide 0x${slide.toString(16)})`;
+        this.origin = `the cache ${file} (same kernel banner; KASLR slide ${slide < 0n ? '-' : ''}0x${(slide < 0n ? -slide : slide).toString(16)})`;
         return slide === 0n ? cached : cached.withSlide(slide);
       }
     }

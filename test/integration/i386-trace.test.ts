@@ -10,8 +10,10 @@
  * default one-stop-per-call mode at syscall_exit_to_user_mode.
  */
 import t from 'tap';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { guestDir, guestReady, qemuCommand, ROOT, run } from './guest.js';
+import { cleanEnv, guestDir, guestReady, qemuCommand, ROOT, run } from './guest.js';
 import { checkEntryPaths, checkSystest32, traceGuest } from './x86-32.js';
 
 // scripts/test.sh builds only the x86_64 guest: this test builds (or checks the cache of) its own,
@@ -25,10 +27,11 @@ else {
   for (const mode of ['entry', 'exit'] as const) {
     await t.test(`mode ${mode}`, async (t) => {
       // Exit mode is the default, the profile is picked from the stub's target description, and
-      // the symbols are the kernel's own kallsyms tables found in guest memory (the 686 kernel
-      // has no KALLSYMS_ALL, so no linux_banner: nothing is cached).
+      // the symbols are the kernel's own kallsyms tables found in guest memory, starting from an
+      // empty cache (not the user's ~/.cache/systrace, which an earlier run may have filled).
       const opts = mode === 'entry' ? ['--profile', 'linux_x86', '--mode', 'entry', '--symbols', symbols] : [];
-      const r = await traceGuest(opts, qemuCommand('', 'i386'));
+      const env = mode === 'exit' ? { ...cleanEnv(), SYSTRACE_CACHE_DIR: mkdtempSync(join(tmpdir(), 'systrace-cache-')) } : undefined;
+      const r = await traceGuest(opts, qemuCommand('', 'i386'), env);
       t.comment(`traced in ${r.seconds.toFixed(1)} s`);
       if (mode === 'exit') {
         t.match(r.res.stderr, /profile linux_x86 \(the stub describes a i386 target/, 'linux_x86 detected from the stub');

@@ -22,11 +22,11 @@ export interface Traced {
 }
 
 /** Runs `systrace run` with these options on a QEMU command line; the trace is JSONL. */
-export async function traceGuest(options: string[], qemu: string[]): Promise<Traced> {
+export async function traceGuest(options: string[], qemu: string[], env?: NodeJS.ProcessEnv): Promise<Traced> {
   const dir = mkdtempSync(join(tmpdir(), 'systrace-test-'));
   const traceFile = join(dir, 'trace.jsonl');
   const started = Date.now();
-  const res = await run(process.execPath, [SYSTRACE, 'run', ...options, '--json', '-o', traceFile, '--', ...qemu], { timeoutMs: 300_000 });
+  const res = await run(process.execPath, [SYSTRACE, 'run', ...options, '--json', '-o', traceFile, '--', ...qemu], { timeoutMs: 300_000, ...(env ? { env } : {}) });
   const seconds = (Date.now() - started) / 1000;
   let events: TraceEvent[] = [];
   try {
