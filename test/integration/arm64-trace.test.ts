@@ -7,34 +7,25 @@
  * site matched by (TTBR1 ASID, sp, pc), the KASLR slide from VBAR_EL1.
  */
 import t from 'tap';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkCommon, checkLog } from './checks.js';
-import { guestDir, guestReady, parseSystest, qemuCommand, readEvents, ROOT, run, SYSTRACE } from './guest.js';
+import { buildGuest, guestDir, qemuCommand, traceGuest } from './guest.js';
 import type { TraceEvent } from '../../src/trace/event.js';
 
 // scripts/test.sh builds only the x86_64 guest: this test builds (or checks the cache of) its own,
 // which also installs qemu-system-arm on a fresh machine.
-const build = await run('bash', [join(ROOT, 'scripts', 'build-guest.sh'), 'arm64'], { timeoutMs: 780_000 });
-if (build.code !== 0) t.comment(`build-guest.sh arm64 failed (${build.code}): ${build.stderr.slice(-1500)}`);
-const notReady = guestReady('arm64');
+const notReady = await buildGuest('arm64', (text) => t.comment(text));
 if (notReady) t.fail(notReady);
 else await t.test('mode entry', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'systrace-test-'));
-  const traceFile = join(dir, 'trace.jsonl');
-  const started = Date.now();
-  const res = await run(
-    process.execPath,
-    [SYSTRACE, 'run', '--profile', 'linux_arm64', '--mode', 'entry', '--json', '-o', traceFile, '--symbols', join(guestDir('arm64'), 'kallsyms'), '--', ...qemuCommand('', 'arm64')],
+  const { res, events, expected, seconds } = await traceGuest(
+    ['--profile', 'linux_arm64', '--mode', 'entry', '--symbols', join(guestDir('arm64'), 'kallsyms')],
+    qemuCommand('', 'arm64'),
     { timeoutMs: 600_000 },
   );
-  t.comment(`traced in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  t.comment(`traced in ${seconds.toFixed(1)} s`);
   t.equal(res.code, 0, 'systrace run exits with QEMU status 0', { stderr: res.stderr.slice(-3000) });
   t.match(res.stderr, /KASLR slide -?0x[0-9a-f]+ \(from VBAR\)/, 'the KASLR slide comes from VBAR_EL1');
-  const expected = parseSystest(res.stdout);
   t.ok(expected, 'the guest program printed its log', { stdout: res.stdout.slice(-2000) });
-  const events = readEvents(traceFile);
   t.ok(events.length > 50, `trace has events (${events.length})`);
   t.ok(events.every((e) => e.profile === 'linux_arm64' && e.abi === 'arm64'), 'every event is of the arm64 ABI');
   const lines = events.filter((e) => e.line !== undefined).map((e) => e.line!);

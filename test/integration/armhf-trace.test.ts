@@ -8,11 +8,10 @@
  * (TTBR0, sp, pc), with a Thumb or an ARM breakpoint by the saved CPSR's T bit.
  */
 import t from 'tap';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checkCommon, checkLog } from './checks.js';
-import { guestDir, guestReady, parseSystest, qemuCommand, readEvents, ROOT, run, SYSTRACE } from './guest.js';
+import { buildGuest, guestDir, qemuCommand, traceGuest } from './guest.js';
 import type { TraceEvent } from '../../src/trace/event.js';
 
 interface ElfFunctions {
@@ -56,25 +55,18 @@ function elfFunctions(file: string): ElfFunctions {
 
 // scripts/test.sh builds only the x86_64 guest: this test builds (or checks the cache of) its own,
 // which also installs qemu-system-arm and the armhf cross compiler on a fresh machine.
-const build = await run('bash', [join(ROOT, 'scripts', 'build-guest.sh'), 'armhf'], { timeoutMs: 780_000 });
-if (build.code !== 0) t.comment(`build-guest.sh armhf failed (${build.code}): ${build.stderr.slice(-1500)}`);
-const notReady = guestReady('armhf');
+const notReady = await buildGuest('armhf', (text) => t.comment(text));
 if (notReady) t.fail(notReady);
 else await t.test('mode entry', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'systrace-test-'));
-  const traceFile = join(dir, 'trace.jsonl');
-  const started = Date.now();
-  const res = await run(
-    process.execPath,
-    [SYSTRACE, 'run', '--profile', 'linux_arm', '--mode', 'entry', '--json', '-o', traceFile, '--symbols', join(guestDir('armhf'), 'kallsyms'), '--', ...qemuCommand('', 'armhf')],
+  const { res, events, expected, seconds } = await traceGuest(
+    ['--profile', 'linux_arm', '--mode', 'entry', '--symbols', join(guestDir('armhf'), 'kallsyms')],
+    qemuCommand('', 'armhf'),
     { timeoutMs: 600_000 },
   );
-  t.comment(`traced in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  t.comment(`traced in ${seconds.toFixed(1)} s`);
   t.equal(res.code, 0, 'systrace run exits with QEMU status 0', { stderr: res.stderr.slice(-3000) });
   t.match(res.stderr, /breakpoint on vector_swi\+0x24 \(after instruction 0xe58d0044\) at 0xc0300204/, 'the entry breakpoint is right after the ORIG_r0 store in vector_swi');
-  const expected = parseSystest(res.stdout);
   t.ok(expected, 'the guest program printed its log', { stdout: res.stdout.slice(-2000) });
-  const events = readEvents(traceFile);
   t.ok(events.length > 50, `trace has events (${events.length})`);
   t.ok(events.every((e) => e.profile === 'linux_arm' && e.abi === 'arm'), 'every event is of the arm ABI');
   const lines = events.filter((e) => e.line !== undefined).map((e) => e.line!);

@@ -3,7 +3,8 @@
  * into .cache/guest/ARCH; x86_64 unless an arch is given) and run systrace on them.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import net from 'node:net';
 import { join, resolve } from 'node:path';
 import type { TraceEvent } from '../../src/trace/event.js';
@@ -128,4 +129,45 @@ export function freePort(): Promise<number> {
       s.close(() => resolve(port));
     });
   });
+}
+
+/**
+ * Builds (or checks the cache of) an architecture's guest, which also installs its QEMU and
+ * cross compiler on a fresh machine; says why it failed, and returns why the guest is not
+ * ready, if it is not.
+ */
+export async function buildGuest(arch: GuestArch, comment: (text: string) => void): Promise<string | undefined> {
+  const build = await run('bash', [join(ROOT, 'scripts', 'build-guest.sh'), arch], { timeoutMs: 780_000 });
+  if (build.code !== 0) comment(`build-guest.sh ${arch} failed (${build.code}): ${build.stderr.slice(-1500)}`);
+  return guestReady(arch);
+}
+
+export interface Traced {
+  res: Finished;
+  events: TraceEvent[];
+  expected: { pid: number; lines: ExpectedLine[] } | undefined;
+  /** Breakpoint addresses systrace reported on stderr, by symbol. */
+  bps: Map<string, string>;
+  seconds: number;
+}
+
+/** Runs `systrace run` with these options on a QEMU command line; the trace is JSONL. */
+export async function traceGuest(options: string[], qemu: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<Traced> {
+  const dir = mkdtempSync(join(tmpdir(), 'systrace-test-'));
+  const traceFile = join(dir, 'trace.jsonl');
+  const started = Date.now();
+  const res = await run(process.execPath, [SYSTRACE, 'run', ...options, '--json', '-o', traceFile, '--', ...qemu], {
+    timeoutMs: opts.timeoutMs ?? 300_000,
+    ...(opts.env ? { env: opts.env } : {}),
+  });
+  const seconds = (Date.now() - started) / 1000;
+  let events: TraceEvent[] = [];
+  try {
+    events = readEvents(traceFile);
+  } catch {
+    /* no trace: the checks below fail and show stderr */
+  }
+  const bps = new Map<string, string>();
+  for (const m of res.stderr.matchAll(/breakpoint on (\S+) at (0x[0-9a-f]+)/g)) bps.set(m[1]!, m[2]!);
+  return { res, events, expected: parseSystest(res.stdout), bps, seconds };
 }

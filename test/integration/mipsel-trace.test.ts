@@ -9,37 +9,28 @@
  * return is v0 with the a3 error flag; calls are keyed by kernelsp[cpu] (the task's kernel stack).
  */
 import t from 'tap';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkCommon, checkLog } from './checks.js';
-import { guestDir, guestReady, parseSystest, qemuCommand, readEvents, ROOT, run, SYSTRACE } from './guest.js';
+import { buildGuest, guestDir, qemuCommand, traceGuest } from './guest.js';
 import type { TraceEvent } from '../../src/trace/event.js';
 
 // scripts/test.sh builds only the x86_64 guest: this test builds (or checks the cache of) its own,
 // which also installs qemu-system-mips and the mipsel cross compiler on a fresh machine.
-const build = await run('bash', [join(ROOT, 'scripts', 'build-guest.sh'), 'mipsel'], { timeoutMs: 780_000 });
-if (build.code !== 0) t.comment(`build-guest.sh mipsel failed (${build.code}): ${build.stderr.slice(-1500)}`);
-const notReady = guestReady('mipsel');
+const notReady = await buildGuest('mipsel', (text) => t.comment(text));
 if (notReady) t.fail(notReady);
 else await t.test('mode entry', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'systrace-test-'));
-  const traceFile = join(dir, 'trace.jsonl');
-  const started = Date.now();
-  const res = await run(
-    process.execPath,
-    [SYSTRACE, 'run', '--profile', 'linux_mips', '--mode', 'entry', '--json', '-o', traceFile, '--symbols', join(guestDir('mipsel'), 'kallsyms'), '--', ...qemuCommand('', 'mipsel')],
+  const { res, events, expected, seconds } = await traceGuest(
+    ['--profile', 'linux_mips', '--mode', 'entry', '--symbols', join(guestDir('mipsel'), 'kallsyms')],
+    qemuCommand('', 'mipsel'),
     { timeoutMs: 600_000 },
   );
-  t.comment(`traced in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  t.comment(`traced in ${seconds.toFixed(1)} s`);
   t.equal(res.code, 0, 'systrace run exits with QEMU status 0', { stderr: res.stderr.slice(-3000) });
   t.match(res.stderr, /kernel symbols placed: KASLR slide -?0x[0-9a-f]+ \(from the pc and handle_sys's code\)/, 'the KASLR slide is found from the running kernel');
   t.match(res.stderr, /kernelsp at 0x8[0-9a-f]{7} \(from handle_sys's code\)/, "kernelsp's address is read out of handle_sys (a kseg0 address)");
   t.match(res.stderr, /breakpoint on handle_sys\+0xb0 \(after instruction 0xafa900b4\) at 0x8[0-9a-f]{7}/, 'the entry breakpoint is right after `sw t1, PT_EPC(sp)` in handle_sys');
   t.notOk(res.stderr.match(/ [1-9]\d* still pending/), 'no call left pending at the end');
-  const expected = parseSystest(res.stdout);
   t.ok(expected, 'the guest program printed its log', { stdout: res.stdout.slice(-2000) });
-  const events = readEvents(traceFile);
   t.ok(events.length > 50, `trace has events (${events.length})`);
   t.ok(events.every((e) => e.profile === 'linux_mips' && e.abi === 'o32'), 'every event is of the o32 ABI');
   const lines = events.filter((e) => e.line !== undefined).map((e) => e.line!);

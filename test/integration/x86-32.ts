@@ -6,38 +6,8 @@
  * and its child's exit_group), compared with the log it prints.
  */
 import type { Test } from 'tap';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { parseSystest, readEvents, run, SYSTRACE, type ExpectedLine, type Finished } from './guest.js';
+import type { Traced } from './guest.js';
 import type { TraceEvent } from '../../src/trace/event.js';
-
-export interface Traced {
-  res: Finished;
-  events: TraceEvent[];
-  expected: { pid: number; lines: ExpectedLine[] } | undefined;
-  /** Breakpoint addresses systrace reported on stderr, by symbol. */
-  bps: Map<string, string>;
-  seconds: number;
-}
-
-/** Runs `systrace run` with these options on a QEMU command line; the trace is JSONL. */
-export async function traceGuest(options: string[], qemu: string[], env?: NodeJS.ProcessEnv): Promise<Traced> {
-  const dir = mkdtempSync(join(tmpdir(), 'systrace-test-'));
-  const traceFile = join(dir, 'trace.jsonl');
-  const started = Date.now();
-  const res = await run(process.execPath, [SYSTRACE, 'run', ...options, '--json', '-o', traceFile, '--', ...qemu], { timeoutMs: 300_000, ...(env ? { env } : {}) });
-  const seconds = (Date.now() - started) / 1000;
-  let events: TraceEvent[] = [];
-  try {
-    events = readEvents(traceFile);
-  } catch {
-    /* no trace: the checks below fail and show stderr */
-  }
-  const bps = new Map<string, string>();
-  for (const m of res.stderr.matchAll(/breakpoint on (\S+) at (0x[0-9a-f]+)/g)) bps.set(m[1]!, m[2]!);
-  return { res, events, expected: parseSystest(res.stdout), bps, seconds };
-}
 
 /**
  * The events whose lines are the `want` lines in order (the first match after the previous

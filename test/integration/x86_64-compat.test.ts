@@ -13,14 +13,12 @@
  */
 import t from 'tap';
 import { join } from 'node:path';
-import { guestDir, guestReady, qemuCommand, ROOT, run } from './guest.js';
-import { checkEntryPaths, checkSystest32, matchInOrder, traceGuest } from './x86-32.js';
+import { buildGuest, guestDir, qemuCommand, traceGuest } from './guest.js';
+import { checkEntryPaths, checkSystest32, matchInOrder } from './x86-32.js';
 
 // scripts/test.sh builds the x86_64 guest; this checks its cache (and builds /bin/systest32,
 // with the i686 cross compiler, where it is missing).
-const build = await run('bash', [join(ROOT, 'scripts', 'build-guest.sh'), 'x86_64'], { timeoutMs: 780_000 });
-if (build.code !== 0) t.comment(`build-guest.sh x86_64 failed (${build.code}): ${build.stderr.slice(-1500)}`);
-const notReady = guestReady('x86_64');
+const notReady = await buildGuest('x86_64', (text) => t.comment(text));
 if (notReady) t.fail(notReady);
 else {
   const symbols = join(guestDir('x86_64'), 'kallsyms');
